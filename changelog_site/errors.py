@@ -1,0 +1,79 @@
+"""The API's error shape (CONTRACT.md): ``{"code": ..., "detail": ...}`` plus optional ``errors``."""
+
+import redis
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from changelog_site.kv.records import ValidationError as RecordValidationError
+
+RETRY_AFTER_STORAGE = "5"
+
+
+def error_body(code, detail, errors=None):
+    body = {"code": code, "detail": str(detail)}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def json_error(status_code, code, detail, errors=None, headers=None):
+    response = JsonResponse(error_body(code, detail, errors), status=status_code)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def storage_unavailable():
+    return json_error(503, "storage_unavailable", "The data store is unreachable; try again shortly.",
+                      headers={"Retry-After": RETRY_AFTER_STORAGE})
+
+
+class ApiError(exceptions.APIException):
+    """An error a service raises with its stable code, status and message."""
+
+    def __init__(self, status_code, code, detail, errors=None, headers=None):
+        super().__init__(detail=detail, code=code)
+        self.status_code = status_code
+        self.code = code
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail] if len(detail) != 1 else _flatten(detail[0])
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApiError):
+        response = Response(error_body(exc.code, exc.detail, exc.errors), status=exc.status_code)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
+    if isinstance(exc, RecordValidationError):
+        return Response(error_body("invalid", "Some fields are invalid.", exc.errors), status=400)
+    if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+        return Response(error_body("storage_unavailable", "The data store is unreachable; try again shortly."),
+                        status=503, headers={"Retry-After": RETRY_AFTER_STORAGE})
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("invalid", "Some fields are invalid.", _flatten(exc.detail))
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = error_body("malformed_request", exc.detail)
+    elif isinstance(exc, exceptions.Throttled):
+        response.data = error_body("rate_limited", exc.detail)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        response.data = error_body(code, detail)
+    if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(exc, exceptions.NotAuthenticated):
+        response.status_code = 401
+    return response
