@@ -1,0 +1,21 @@
+"""Test settings: the real Redis on its own DB number (TEST_REDIS_URL), flushed per test."""
+
+import os
+
+os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("SHIPLOG_DATA_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", "9bF2-HVoYTnXi3-Cxw6vMIBkgS2h4cKWsXdMjFwa4hI=")
+
+from .settings import *  # noqa: E402,F401,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+GITHUB_API_URL = "https://github.test/api"
+PUBLIC_BASE_URL = "http://testserver"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
