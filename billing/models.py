@@ -1,6 +1,10 @@
 """Users, monthly usage and the DodoPayments ids: the collections billing owns."""
 
 import json
+import secrets
+
+from django.conf import settings
+from django.db import models
 
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
@@ -137,3 +141,22 @@ class DodoIds:
     @staticmethod
     def user_id_for_customer(customer_id):
         return kv.get_client().get(keys.idx_dodo_customer(customer_id))
+
+
+# --- the SQL side: one Django account per user:{userId} -----------------------------------
+
+
+def new_user_id():
+    """``user_`` + 24 URL-safe characters (CONTRACT.md)."""
+    return "user_" + secrets.token_urlsafe(18)
+
+
+class Account(models.Model):
+    """Links a Django user (login, sessions, admin) one-to-one to its ``user:{userId}`` record."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account")
+    shiplog_user_id = models.CharField("Shiplog user id", max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.shiplog_user_id} ({self.user.email})"

@@ -34,3 +34,42 @@ def redis_db():
 @pytest.fixture
 def fixture_payload():
     return load_fixture
+
+
+class CommandRecorder:
+    """Records every command the Redis server receives on the test DB, through MONITOR."""
+
+    def __init__(self, client):
+        self.client = client
+        self.commands = []
+
+    def __enter__(self):
+        import threading
+        import uuid
+
+        self.sentinel = f"recorder-stop-{uuid.uuid4().hex}"
+        self.monitor = self.client.monitor()
+        self.monitor.__enter__()
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+        return self
+
+    def _listen(self):
+        while True:
+            command = self.monitor.next_command()
+            if self.sentinel in command["command"]:
+                return
+            self.commands.append(command["command"])
+
+    def __exit__(self, *exc):
+        self.client.echo(self.sentinel)
+        self.thread.join(timeout=10)
+        self.monitor.__exit__(*exc)
+
+    def names(self):
+        return {command.split(" ", 1)[0].upper() for command in self.commands}
+
+
+@pytest.fixture
+def record_commands(redis_db):
+    return lambda: CommandRecorder(redis_db)
