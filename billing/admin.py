@@ -1,3 +1,25 @@
 from django.contrib import admin
 
-# Register your models here.
+from billing.models import Account, Usage, User
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("shiplog_user_id", "email", "plan", "usage_this_month", "created_at")
+    search_fields = ("shiplog_user_id", "user__email", "user__username")
+    readonly_fields = ("shiplog_user_id", "created_at", "plan", "usage_this_month")
+    raw_id_fields = ("user",)
+
+    @admin.display(description="email")
+    def email(self, account):
+        return account.user.email
+
+    @admin.display(description="plan")
+    def plan(self, account):
+        record = User.get(account.shiplog_user_id)
+        return record.plan if record else "(no user record)"
+
+    @admin.display(description="usage this month")
+    def usage_this_month(self, account):
+        usage = Usage(account.shiplog_user_id).get()
+        return f"{usage['entriesPublished']} published, {usage['aiRewrites']} AI rewrites"
