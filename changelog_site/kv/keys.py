@@ -199,6 +199,39 @@ def rate_limit(name, subject, window):
     return _join("rl", name, subject, window)
 
 
+# --- GitHub sync: webhooks, backfill (docs/webhooks.md) ---------------------------------
+
+def idx_entry_user_edited(entry_id):
+    """SET of the entry fields (title, body, category) the user edited; GitHub events leave them alone."""
+    return _join("idx", "entry-edited", entry_id)
+
+
+def idx_entry_github(entry_id):
+    """HASH of what GitHub told us about an entry's PR: ``prUpdatedAt`` (the newest event applied,
+    so older redeliveries never win), ``revert`` ("1" for a revert PR) and ``revertsPr``."""
+    return _join("idx", "entry-github", entry_id)
+
+
+def idx_repo_disconnected(user_id):
+    """HASH repoName -> JSON ``{"reason", "at"}``: repositories GitHub deleted under a user."""
+    return _join("idx", "repo-disconnected", user_id)
+
+
+def idx_user_notices(user_id):
+    """LIST (newest first, capped) of JSON notices for the dashboard: ``{"kind", "repo", "message", "at"}``."""
+    return _join("idx", "notices", user_id)
+
+
+def idx_backfill(repo_name):
+    """HASH: progress of the newest backfill of a repository (state, pages, seen, created, ...)."""
+    return _join("idx", "backfill", repo_name)
+
+
+def github_delivery(delivery_id):
+    """STRING with a TTL: this X-GitHub-Delivery was processed (redeliveries are acknowledged only)."""
+    return _join("lock", "github-delivery", delivery_id)
+
+
 # --- parsing, for kv_reindex --------------------------------------------------------------
 
 def parse(key):
