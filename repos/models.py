@@ -47,6 +47,7 @@ class Repo(JsonRecord):
         pipe.sadd(keys.idx_user_repos(self.userId), self.name)
         pipe.sadd(keys.idx_repo_users(self.name), self.userId)
         pipe.set(keys.idx_github_repo(self.githubRepoId), self.name)
+        pipe.sadd(keys.idx_user_related_repos(self.userId), self.name)
 
     def remove_from_indexes(self, pipe):
         pipe.delete(keys.repo_user(self.name, self.userId))
@@ -109,6 +110,43 @@ class GitHubToken:
             updated = crypto.rotate(stored) if crypto.is_encrypted(stored) else crypto.encrypt(stored)
             pipe.multi()
             pipe.set(self.key(), updated)
+            return True
+
+        return kv.transaction(rewrite, self.key())
+
+
+class HookSecret:
+    """The secret of a repository's webhook, encrypted at ``idx:hook-secret:{githubRepoId}``.
+
+    The webhook receiver checks ``X-Hub-Signature-256`` against ``HookSecret(id).get()`` when
+    the global ``GITHUB_WEBHOOK_SECRET`` does not match.
+    """
+
+    def __init__(self, github_repo_id):
+        self.github_repo_id = github_repo_id
+
+    def key(self):
+        return keys.idx_hook_secret(self.github_repo_id)
+
+    def get(self):
+        stored = kv.get_client().get(self.key())
+        return None if stored is None else crypto.decrypt(stored)
+
+    def set(self, secret, pipe=None):
+        with kv.atomic(pipe) as p:
+            p.set(self.key(), crypto.encrypt(secret))
+
+    def delete(self, pipe=None):
+        with kv.atomic(pipe) as p:
+            p.delete(self.key())
+
+    def reencrypt(self):
+        def rewrite(pipe):
+            stored = pipe.get(self.key())
+            if stored is None:
+                return False
+            pipe.multi()
+            pipe.set(self.key(), crypto.rotate(stored))
             return True
 
         return kv.transaction(rewrite, self.key())

@@ -42,6 +42,7 @@ class RoadmapItem(JsonRecord):
     def add_to_indexes(self, pipe):
         pipe.set(keys.idx_roadmap(self.id), self.key())
         pipe.zadd(keys.idx_roadmap_items(self.userId, self.repoId), {self.id: self.issueId})
+        pipe.sadd(keys.idx_user_related_repos(self.userId), self.repoId)
 
     def remove_from_indexes(self, pipe):
         pipe.delete(keys.idx_roadmap(self.id))

@@ -53,6 +53,7 @@ class WidgetConfig(JsonRecord):
 
     def add_to_indexes(self, pipe):
         pipe.set(keys.idx_widget(self.id), self.key())
+        pipe.sadd(keys.idx_user_related_repos(self.userId), self.repoId)
 
     def remove_from_indexes(self, pipe):
         pipe.delete(keys.idx_widget(self.id))

@@ -189,6 +189,29 @@ def idx_dodo_customer(customer_id):
     return _join("idx", "dodo-customer", customer_id)
 
 
+def idx_user_related_repos(user_id):
+    """SET of every repoId a user has had data for (connected, widget, roadmap items).
+
+    Unlike ``idx:user-repos`` it is not shrunk on disconnect: account deletion and the GDPR
+    export walk it to reach widgets and roadmap items of repositories no longer connected.
+    """
+    return _join("idx", "user-related-repos", user_id)
+
+
+def idx_hook_secret(github_repo_id):
+    """STRING: a Fernet token of the repository webhook's secret, keyed by GitHub's numeric
+    repository id so it survives renames. One webhook per repository, shared by every user
+    who connected it; deleted with the webhook when the last of them disconnects."""
+    return _join("idx", "hook-secret", github_repo_id)
+
+
+def cache_github_pages(user_id):
+    """HASH: GitHub API URL -> JSON ``{"etag", "body"}`` of the last 200 response for that user,
+    so repository listings are fetched with ``If-None-Match`` (a 304 costs no rate limit).
+    Expires a day after the last write; deleted with the account."""
+    return _join("cache", "github-pages", user_id)
+
+
 # --- locks, markers, rate limits --------------------------------------------------------
 
 def lock(name, *parts):
