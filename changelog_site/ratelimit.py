@@ -1,0 +1,31 @@
+"""Fixed-window rate limits kept in Redis under ``rl:`` keys.
+
+``rate_limit_hit`` counts one hit for ``subject`` (a user id, an IP hash) in the current window
+and raises a 429 ``ApiError`` with ``Retry-After`` once ``limit`` hits were counted in it.
+"""
+
+import time
+
+from changelog_site.errors import ApiError
+from changelog_site.kv import client as kv
+from changelog_site.kv import keys
+
+
+class RateLimited(ApiError):
+    def __init__(self, retry_after):
+        super().__init__(429, "rate_limited", f"Too many requests; try again in {retry_after} seconds.",
+                         headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+def rate_limit_hit(*, name, subject, limit, window_seconds):
+    now = int(time.time())
+    window = now // window_seconds
+    key = keys.rate_limit(name, subject, window)
+    pipe = kv.get_client().pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, window_seconds + 1)
+    count, _ = pipe.execute()
+    if count > limit:
+        raise RateLimited(retry_after=max(1, (window + 1) * window_seconds - now))
+    return limit - count
