@@ -212,6 +212,35 @@ def cache_github_pages(user_id):
     return _join("cache", "github-pages", user_id)
 
 
+# --- public changelog: branding, caches, rate limits (docs/public-changelog.md) -------------
+
+def idx_repo_branding(repo_id):
+    """STRING (JSON ``{"name", "logoUrl", "accentColor", "updatedAt"}``): a repository's public
+    changelog branding, shared by every user who connected it."""
+    return _join("idx", "repo-branding", repo_id)
+
+
+def cache_changelog_version(repo_id):
+    """Django cache key (stored as ``cache:1:<this>``): the repository's public changelog version,
+    a nanosecond timestamp bumped by ``changelog_invalidate``; every cached page embeds it."""
+    return _join("changelog-version", repo_id)
+
+
+def cache_changelog_listing(repo_id, version):
+    """Django cache key: the repository's deduplicated published listing at one version."""
+    return _join("changelog-listing", repo_id, version)
+
+
+def cache_changelog_entry_html(entry_id, version):
+    """Django cache key: an entry's rendered (sanitized) HTML at one changelog version."""
+    return _join("changelog-html", entry_id, version)
+
+
+def rl_upvote(ip_hash, window):
+    """STRING integer with a TTL: upvotes from one (hashed) IP address in one window."""
+    return rate_limit("upvote", ip_hash, window)
+
+
 # --- locks, markers, rate limits --------------------------------------------------------
 
 def lock(name, *parts):

@@ -1,0 +1,74 @@
+"""Who is reading, without knowing who they are.
+
+* ``visitor_id``: a cookieless, GDPR-friendly id: HMAC-SHA256 of IP + user agent under a salt
+  derived from ``SECRET_KEY`` and today's UTC date. The salt rotates daily and is never stored,
+  so yesterday's ids cannot be recomputed or linked to today's, and neither IP nor user agent is
+  kept anywhere. ``None`` for bots and for readers sending ``DNT: 1`` or ``Sec-GPC: 1``.
+* ``voter_id``: the id an upvote is counted under: HMAC of IP + user agent, scoped to one entry
+  (so voter sets of two entries cannot be joined) and not rotating (so a reader counts once).
+* ``ip_hash``: the subject of the per-IP rate-limit window (the window key expires in minutes).
+"""
+
+import hashlib
+import hmac
+import re
+from datetime import date
+
+from django.conf import settings
+
+BOT_PATTERN = re.compile(
+    r"bot|crawl|spider|slurp|scrap|fetch|monitor|preview|facebookexternalhit|embedly|quora link|"
+    r"whatsapp|telegram|discord|slack|feed|rss|curl|wget|httpie|python-requests|python-urllib|aiohttp|"
+    r"httpx|go-http-client|java/|okhttp|libwww|headlesschrome|phantomjs|lighthouse|pingdom|uptime",
+    re.IGNORECASE,
+)
+
+
+def client_ip(request):
+    """REMOTE_ADDR, or the client end of X-Forwarded-For when ``TRUSTED_PROXY_COUNT`` proxies front us."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def user_agent(request):
+    return request.META.get("HTTP_USER_AGENT", "")
+
+
+def is_bot(request):
+    agent = user_agent(request).strip()
+    return not agent or bool(BOT_PATTERN.search(agent))
+
+
+def opted_out(request):
+    """Do-Not-Track or Global Privacy Control."""
+    return request.META.get("HTTP_DNT", "").strip() == "1" or request.META.get("HTTP_SEC_GPC", "").strip() == "1"
+
+
+def _mac(key, *parts):
+    return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def daily_salt(day=None):
+    day = day or date.today()
+    return hmac.new(settings.SECRET_KEY.encode(), f"shiplog-visitor-salt:{day.isoformat()}".encode(),
+                    hashlib.sha256).digest()
+
+
+def visitor_id(request, day=None):
+    if is_bot(request) or opted_out(request):
+        return None
+    return "v_" + _mac(daily_salt(day), client_ip(request), user_agent(request))[:32]
+
+
+def voter_id(request, entry_id):
+    key = hmac.new(settings.SECRET_KEY.encode(), b"shiplog-voter", hashlib.sha256).digest()
+    return "u_" + _mac(key, entry_id, client_ip(request), user_agent(request))[:32]
+
+
+def ip_hash(request):
+    key = hmac.new(settings.SECRET_KEY.encode(), b"shiplog-rate-limit", hashlib.sha256).digest()
+    return _mac(key, client_ip(request))[:24]
