@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "engagement",
     "roadmap",
     "widget",
+    "github_sync",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +146,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Deliveries kept in the SQL inbox while Redis was unreachable (docs/webhooks.md).
+    "github-inbox-drain": {"task": "github_sync.inbox_drain", "schedule": 30.0},
+}
 
 # --- Auth ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
