@@ -1,10 +1,11 @@
 """Account and plan operations."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from billing.models import Account
+from billing.models import Account, Usage, current_month
 
 
 def account_link(*, user_id, email):
@@ -45,3 +46,21 @@ def _free_username(wanted):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def plan_limits(*, user):
+    """The monthly limits of ``user``'s plan (a ``billing.models.User``): None means unlimited."""
+    return settings.PLAN_LIMITS.get(user.plan if user else "free", settings.PLAN_LIMITS["free"])
+
+
+def usage_summary(*, user):
+    """This month's usage beside the plan's limits, as the dashboard card and /api/usage/ show it."""
+    used = Usage(user.id).get()
+    limits = plan_limits(user=user)
+    return {
+        "plan": user.plan,
+        "month": current_month(),
+        "usage": used,
+        "limits": limits,
+        "remaining": {name: None if limits[name] is None else max(0, limits[name] - used[name]) for name in used},
+    }

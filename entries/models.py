@@ -10,6 +10,7 @@ from changelog_site.kv.records import Field, JsonRecord, ValidationError, parse_
 CATEGORIES = ("New", "Fixed", "Improved", "Other")
 STATUSES = ("draft", "published")
 PLATFORMS = ("twitter", "linkedin")
+TEXT_SOURCES = ("original", "aiRewrite")
 TITLE_MAX = 300
 BODY_MAX = 65536
 
@@ -81,11 +82,19 @@ class Entry(JsonRecord):
     author = Field(str)
     aiRewrite = Field(str, required=False, nullable=True, max_length=BODY_MAX)
     labels = Field(list, default=list)
+    textSource = Field(str, required=False, choices=TEXT_SOURCES)
 
     def __init__(self, **values):
         super().__init__(**values)
         if not self.id:
             self.id = new_id("ent")
+
+    def public_text(self):
+        """The markdown readers see: the AI rewrite unless the owner chose the original text
+        (``textSource``, a Shiplog extension field other implementations ignore)."""
+        if self.aiRewrite and self.textSource != "original":
+            return self.aiRewrite
+        return self.body
 
     def key(self):
         return keys.entry(self.userId, self.repoId, self.prId)

@@ -1,0 +1,223 @@
+"""Domain operations of the editor: list, edit, discard, publish, unpublish, AI rewrite.
+
+Publishing and rewriting count against the plan's monthly limits in ``usage:{userId}:{YYYY-MM}``.
+Each is ONE atomic step: a guarded write (``changelog_site.kv.guarded``) checks that the entry
+is unchanged since we read it and that the usage is below the limit, then writes the entry, its
+indexes and the HINCRBY together. A concurrent change of the same entry is retried; the limit
+is never exceeded however many publishes race.
+"""
+
+from django.conf import settings
+
+from billing.models import Usage
+from billing.models import User as UserRecord
+from billing.services import plan_limits
+from changelog_site.errors import ApiError
+from changelog_site.kv import client as kv
+from changelog_site.kv import keys
+from changelog_site.kv.guarded import CommandQueue, below, guarded_write, unchanged
+from changelog_site.kv.records import ValidationError, iso, utc_now
+from entries import ai
+from engagement.models import EntryUpvotes, PageViews
+from entries.models import CATEGORIES, STATUSES, Entry, SocialPost, encode_cursor, page_of_zset
+
+CAS_RETRIES = 10
+EDITABLE_FIELDS = ("title", "body", "category", "aiRewrite", "textSource")
+FILTER_BATCH = 100
+FILTER_SCAN_LIMIT = 2000
+
+
+class PlanLimitReached(ApiError):
+    def __init__(self, *, what, limit, used):
+        noun = {"entriesPublished": "published entries", "aiRewrites": "AI rewrites"}[what]
+        super().__init__(402, "plan_limit_reached",
+                         f"Your plan allows {limit} {noun} a month and you have used {used}. "
+                         "Upgrade to pro for more.",
+                         errors={"limit": limit, "usage": used, "upgradeUrl": f"{settings.PUBLIC_BASE_URL}/billing/"})
+        self.limit, self.used = limit, used
+
+
+class EntryNotFound(ApiError):
+    def __init__(self):
+        super().__init__(404, "not_found", "No such entry.")
+
+
+class EditConflict(ApiError):
+    def __init__(self):
+        super().__init__(409, "conflict", "The entry changed while saving; reload it and try again.")
+
+
+# --- selectors -------------------------------------------------------------------------------
+
+def entry_get(*, user_id, entry_id):
+    """The user's entry, or ``EntryNotFound`` (also for another user's entry: no tenant leaks)."""
+    entry = Entry.get_by_id(entry_id) if entry_id and ":" not in entry_id else None
+    if entry is None or entry.userId != user_id:
+        raise EntryNotFound()
+    return entry
+
+
+def _matches(entry, category, label, query):
+    if category and entry.category != category:
+        return False
+    if label and label not in entry.labels:
+        return False
+    return not query or query.lower() in entry.title.lower()
+
+
+def entries_list(*, user_id, status, repo_id=None, cursor=None, limit=20, category=None, label=None, query=None):
+    """A page of the user's entries, newest merged first: ``(entries, next_cursor)``.
+
+    Without filters this is one index page. With filters it reads the user's own index in
+    batches until the page is full, looking at no more than ``FILTER_SCAN_LIMIT`` entries per
+    call; the cursor then points where it stopped, so the next call goes on from there.
+    """
+    if status not in STATUSES:
+        raise ValidationError({"status": "must be one of " + ", ".join(STATUSES)})
+    if category and category not in CATEGORIES:
+        raise ValidationError({"category": "must be one of " + ", ".join(CATEGORIES)})
+    if not (category or label or query):
+        return Entry.page(user_id, status, repo_id=repo_id, cursor=cursor, limit=limit)
+    index = keys.idx_repo_entries(user_id, repo_id, status) if repo_id else keys.idx_user_entries(user_id, status)
+    found, looked_at = [], 0
+    while len(found) < limit and looked_at < FILTER_SCAN_LIMIT:
+        ids, next_cursor = page_of_zset(index, cursor=cursor, limit=FILTER_BATCH)
+        batch = Entry.get_many_by_ids(ids)
+        looked_at += len(ids)
+        for position, entry in enumerate(batch):
+            if _matches(entry, category, label, query):
+                found.append(entry)
+                if len(found) == limit:
+                    more = position < len(batch) - 1 or next_cursor is not None
+                    return found, encode_cursor(entry.score(), entry.id) if more else None
+        cursor = next_cursor
+        if cursor is None:
+            return found, None
+    return found, cursor
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+def _raw(entry_key):
+    return kv.get_client().get(entry_key)
+
+
+def _write(entry, raw_before, *, guards=(), extra=None):
+    """Save ``entry`` only if it is still ``raw_before`` and every guard holds."""
+    queue = CommandQueue()
+    entry.save(pipe=queue)
+    if extra:
+        extra(queue)
+    return guarded_write([unchanged(entry.key(), raw_before), *guards], queue)
+
+
+def _changed_on_retry(user_id, entry_id):
+    entry = entry_get(user_id=user_id, entry_id=entry_id)
+    return entry, _raw(entry.key())
+
+
+def entry_update(*, user_id, entry_id, changes):
+    """Apply the user's edits (title, body, category, aiRewrite, textSource) and remember which
+    fields the user edited, so GitHub events never overwrite them."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "cannot be edited" for name in sorted(unknown)})
+    for attempt in range(CAS_RETRIES):
+        entry, raw = _changed_on_retry(user_id, entry_id)
+        for name, value in changes.items():
+            setattr(entry, name, value)
+        edited = [name for name in changes if name in ("title", "body", "category")]
+        result = _write(entry, raw, extra=(lambda q: q.sadd(keys.idx_entry_user_edited(entry.id), *edited))
+                        if edited else None)
+        if result.ok:
+            _changelog_changed(entry)
+            return entry
+    raise EditConflict()
+
+
+def entry_discard(*, user_id, entry_id):
+    """Delete the entry and everything that hangs off it (indexes, edit marks, votes, views)."""
+    entry = entry_get(user_id=user_id, entry_id=entry_id)
+    posts = SocialPost.for_entry(user_id, entry.id)
+    with kv.atomic() as pipe:
+        entry.delete(pipe)
+        for post in posts:
+            post.delete(pipe)
+        pipe.delete(keys.idx_entry_user_edited(entry.id), keys.idx_entry_github(entry.id))
+        EntryUpvotes(entry.id).delete(pipe)
+        PageViews(entry.id).delete(pipe)
+    _changelog_changed(entry)
+    return entry
+
+
+def entry_publish(*, user_id, entry_id, user=None):
+    """Publish within the plan's limit, in one atomic step. Publishing a published entry costs nothing."""
+    user = user or UserRecord.get(user_id)
+    limit = plan_limits(user=user)["entriesPublished"]
+    usage = Usage(user_id)
+    for attempt in range(CAS_RETRIES):
+        entry, raw = _changed_on_retry(user_id, entry_id)
+        if entry.status == "published":
+            return entry
+        entry.status, entry.publishedAt = "published", iso(utc_now())
+        guards = [below(usage.key(), "entriesPublished", limit)] if limit is not None else []
+        result = _write(entry, raw, guards=guards,
+                        extra=lambda q: q.hincrby(usage.key(), "entriesPublished", 1))
+        if result.ok:
+            _changelog_changed(entry)
+            return entry
+        if result.failed_guard[0] == "below":
+            raise PlanLimitReached(what="entriesPublished", limit=limit, used=int(result.observed))
+    raise EditConflict()
+
+
+def entry_unpublish(*, user_id, entry_id):
+    """Back to drafts. The month's usage is not refunded."""
+    for attempt in range(CAS_RETRIES):
+        entry, raw = _changed_on_retry(user_id, entry_id)
+        if entry.status == "draft":
+            return entry
+        entry.status, entry.publishedAt = "draft", None
+        if _write(entry, raw).ok:
+            _changelog_changed(entry)
+            return entry
+    raise EditConflict()
+
+
+def entry_rewrite(*, user_id, entry_id, user=None):
+    """Have the AI (or the offline writer) rewrite the entry; counts one ``aiRewrites``.
+
+    The limit is checked before calling the provider (no wasted call at the limit) and again,
+    atomically, when the result is stored with the count. A failed provider call costs nothing.
+    """
+    user = user or UserRecord.get(user_id)
+    limit = plan_limits(user=user)["aiRewrites"]
+    usage = Usage(user_id)
+    entry = entry_get(user_id=user_id, entry_id=entry_id)
+    used = usage.get()["aiRewrites"]
+    if limit is not None and used >= limit:
+        raise PlanLimitReached(what="aiRewrites", limit=limit, used=used)
+    try:
+        text = ai.rewrite(entry.title, entry.body)
+    except ai.AiProviderError as error:
+        raise ApiError(502, "ai_provider_error", f"The AI rewrite failed: {error}. Nothing was counted.") from error
+    for attempt in range(CAS_RETRIES):
+        entry, raw = _changed_on_retry(user_id, entry_id)
+        entry.aiRewrite = text[: Entry.fields["aiRewrite"].max_length]
+        guards = [below(usage.key(), "aiRewrites", limit)] if limit is not None else []
+        result = _write(entry, raw, guards=guards, extra=lambda q: q.hincrby(usage.key(), "aiRewrites", 1))
+        if result.ok:
+            _changelog_changed(entry)
+            return entry
+        if result.failed_guard[0] == "below":
+            raise PlanLimitReached(what="aiRewrites", limit=limit, used=int(result.observed))
+    raise EditConflict()
+
+
+def _changelog_changed(entry):
+    """Tell the public changelog its cached pages for this repository are stale."""
+    try:
+        from engagement.services import changelog_invalidate
+    except ImportError:
+        return
+    changelog_invalidate(repo_id=entry.repoId)
