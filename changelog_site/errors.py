@@ -4,7 +4,6 @@ import redis
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 from changelog_site.kv.records import ValidationError as RecordValidationError
 
@@ -50,6 +49,9 @@ def _flatten(detail):
 
 
 def api_exception_handler(exc, context):
+    # Imported here: rest_framework.views loads the authentication classes, which import ApiError.
+    from rest_framework.views import exception_handler
+
     if isinstance(exc, ApiError):
         response = Response(error_body(exc.code, exc.detail, exc.errors), status=exc.status_code)
         for name, value in exc.headers.items():
