@@ -6,6 +6,8 @@ and raises a 429 ``ApiError`` with ``Retry-After`` once ``limit`` hits were coun
 
 import time
 
+from django.conf import settings
+
 from changelog_site.errors import ApiError
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
@@ -29,3 +31,26 @@ def rate_limit_hit(*, name, subject, limit, window_seconds):
     if count > limit:
         raise RateLimited(retry_after=max(1, (window + 1) * window_seconds - now))
     return limit - count
+
+
+class ScopedUserThrottle:
+    """A DRF throttle on ``rl:`` keys: views set ``throttle_scope``; limits come from
+    ``settings.RATE_LIMITS[scope] = (hits, window_seconds)``. Safe methods are not counted."""
+
+    def __init__(self):
+        self.retry_after = None
+
+    def allow_request(self, request, view):
+        scope = getattr(view, "throttle_scope", None)
+        if scope is None or request.method in ("GET", "HEAD", "OPTIONS") or not request.user:
+            return True
+        limit, window = settings.RATE_LIMITS[scope]
+        try:
+            rate_limit_hit(name=scope, subject=str(request.user.pk), limit=limit, window_seconds=window)
+        except RateLimited as limited:
+            self.retry_after = limited.retry_after
+            return False
+        return True
+
+    def wait(self):
+        return self.retry_after
