@@ -18,8 +18,8 @@ from changelog_site.kv import keys
 from changelog_site.kv.guarded import CommandQueue, below, guarded_write, unchanged
 from changelog_site.kv.records import ValidationError, iso, utc_now
 from entries import ai
-from engagement.models import EntryUpvotes, PageViews
-from entries.models import CATEGORIES, STATUSES, Entry, SocialPost, encode_cursor, page_of_zset
+from entries.models import CATEGORIES, STATUSES, Entry, encode_cursor, page_of_zset
+from entries.services import entry_purge
 
 CAS_RETRIES = 10
 EDITABLE_FIELDS = ("title", "body", "category", "aiRewrite", "textSource")
@@ -49,12 +49,19 @@ class EditConflict(ApiError):
 
 # --- selectors -------------------------------------------------------------------------------
 
-def entry_get(*, user_id, entry_id):
-    """The user's entry, or ``EntryNotFound`` (also for another user's entry: no tenant leaks)."""
-    entry = Entry.get_by_id(entry_id) if entry_id and ":" not in entry_id else None
+def _load(user_id, entry_id):
+    """``(entry, raw JSON)`` of the user's entry, or ``EntryNotFound`` (also for another user's
+    entry: no tenant leaks). The raw JSON is what a guarded write compares against."""
+    key = Entry.key_for_id(entry_id) if entry_id and ":" not in entry_id else None
+    raw = kv.get_client().get(key) if key else None
+    entry = Entry.loads(raw) if raw else None
     if entry is None or entry.userId != user_id:
         raise EntryNotFound()
-    return entry
+    return entry, raw
+
+
+def entry_get(*, user_id, entry_id):
+    return _load(user_id, entry_id)[0]
 
 
 def _matches(entry, category, label, query):
@@ -98,10 +105,6 @@ def entries_list(*, user_id, status, repo_id=None, cursor=None, limit=20, catego
 
 # --- writes ----------------------------------------------------------------------------------
 
-def _raw(entry_key):
-    return kv.get_client().get(entry_key)
-
-
 def _write(entry, raw_before, *, guards=(), extra=None):
     """Save ``entry`` only if it is still ``raw_before`` and every guard holds."""
     queue = CommandQueue()
@@ -111,11 +114,6 @@ def _write(entry, raw_before, *, guards=(), extra=None):
     return guarded_write([unchanged(entry.key(), raw_before), *guards], queue)
 
 
-def _changed_on_retry(user_id, entry_id):
-    entry = entry_get(user_id=user_id, entry_id=entry_id)
-    return entry, _raw(entry.key())
-
-
 def entry_update(*, user_id, entry_id, changes):
     """Apply the user's edits (title, body, category, aiRewrite, textSource) and remember which
     fields the user edited, so GitHub events never overwrite them."""
@@ -123,7 +121,7 @@ def entry_update(*, user_id, entry_id, changes):
     if unknown:
         raise ValidationError({name: "cannot be edited" for name in sorted(unknown)})
     for attempt in range(CAS_RETRIES):
-        entry, raw = _changed_on_retry(user_id, entry_id)
+        entry, raw = _load(user_id, entry_id)
         for name, value in changes.items():
             setattr(entry, name, value)
         edited = [name for name in changes if name in ("title", "body", "category")]
@@ -138,14 +136,9 @@ def entry_update(*, user_id, entry_id, changes):
 def entry_discard(*, user_id, entry_id):
     """Delete the entry and everything that hangs off it (indexes, edit marks, votes, views)."""
     entry = entry_get(user_id=user_id, entry_id=entry_id)
-    posts = SocialPost.for_entry(user_id, entry.id)
     with kv.atomic() as pipe:
-        entry.delete(pipe)
-        for post in posts:
-            post.delete(pipe)
+        entry_purge(entry, pipe=pipe)
         pipe.delete(keys.idx_entry_user_edited(entry.id), keys.idx_entry_github(entry.id))
-        EntryUpvotes(entry.id).delete(pipe)
-        PageViews(entry.id).delete(pipe)
     _changelog_changed(entry)
     return entry
 
@@ -156,7 +149,7 @@ def entry_publish(*, user_id, entry_id, user=None):
     limit = plan_limits(user=user)["entriesPublished"]
     usage = Usage(user_id)
     for attempt in range(CAS_RETRIES):
-        entry, raw = _changed_on_retry(user_id, entry_id)
+        entry, raw = _load(user_id, entry_id)
         if entry.status == "published":
             return entry
         entry.status, entry.publishedAt = "published", iso(utc_now())
@@ -174,7 +167,7 @@ def entry_publish(*, user_id, entry_id, user=None):
 def entry_unpublish(*, user_id, entry_id):
     """Back to drafts. The month's usage is not refunded."""
     for attempt in range(CAS_RETRIES):
-        entry, raw = _changed_on_retry(user_id, entry_id)
+        entry, raw = _load(user_id, entry_id)
         if entry.status == "draft":
             return entry
         entry.status, entry.publishedAt = "draft", None
@@ -202,7 +195,7 @@ def entry_rewrite(*, user_id, entry_id, user=None):
     except ai.AiProviderError as error:
         raise ApiError(502, "ai_provider_error", f"The AI rewrite failed: {error}. Nothing was counted.") from error
     for attempt in range(CAS_RETRIES):
-        entry, raw = _changed_on_retry(user_id, entry_id)
+        entry, raw = _load(user_id, entry_id)
         entry.aiRewrite = text[: Entry.fields["aiRewrite"].max_length]
         guards = [below(usage.key(), "aiRewrites", limit)] if limit is not None else []
         result = _write(entry, raw, guards=guards, extra=lambda q: q.hincrby(usage.key(), "aiRewrites", 1))
