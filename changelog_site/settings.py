@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "roadmap",
     "widget",
     "github_sync",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.dashboard_nav",
             ],
         },
     },
@@ -157,7 +159,30 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "dashboard"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Shiplog] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PUBLIC_BASE_URL.startswith("https") else "http"
+# GitHub's OAuth token is captured encrypted at user:{userId}:github_token; allauth must not
+# keep its own plaintext copy in SQL.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = {}
+if os.environ.get("GITHUB_CLIENT_ID") and os.environ.get("GITHUB_CLIENT_SECRET"):
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APP": {"client_id": os.environ["GITHUB_CLIENT_ID"], "secret": os.environ["GITHUB_CLIENT_SECRET"]},
+        # repo: list private repositories; admin:repo_hook: create and delete their webhooks.
+        "SCOPE": ["read:user", "user:email", "repo", "admin:repo_hook"],
+    }
 
 # --- Integrations ---------------------------------------------------------------------
 GITHUB_CLIENT_ID = os.environ.get("GITHUB_CLIENT_ID", "")
@@ -190,6 +215,12 @@ elif os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# --- Public changelog (docs/public-changelog.md) ---------------------------------------------
+UPVOTE_RATE_LIMIT = int(os.environ.get("UPVOTE_RATE_LIMIT", "30"))  # upvotes per IP per window
+UPVOTE_RATE_WINDOW = int(os.environ.get("UPVOTE_RATE_WINDOW", "60"))  # seconds
+# How many reverse proxies in front of Shiplog append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # --- Plans ----------------------------------------------------------------------------
 PLAN_LIMITS = {
     "free": {"entriesPublished": int(os.environ.get("FREE_ENTRIES_PER_MONTH", "10")),
@@ -199,8 +230,15 @@ PLAN_LIMITS = {
 }
 
 # --- API ------------------------------------------------------------------------------
+# (hits, window in seconds) per user, for the API's writes
+RATE_LIMITS = {
+    "entry-write": (int(os.environ.get("RATE_LIMIT_ENTRY_WRITES_PER_MINUTE", "120")), 60),
+    "ai-rewrite": (int(os.environ.get("RATE_LIMIT_AI_REWRITES_PER_MINUTE", "10")), 60),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+import time
 
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
@@ -119,6 +120,21 @@ class Entry(JsonRecord):
         for status in STATUSES:
             pipe.zrem(keys.idx_user_entries(self.userId, status), self.id)
             pipe.zrem(keys.idx_repo_entries(self.userId, self.repoId, status), self.id)
+
+    def save(self, pipe=None):
+        """Write the entry and its indexes, and bump the repository's public changelog version in
+        the same transaction, so no cached page outlives a publish, unpublish, edit or delete
+        (docs/public-changelog.md). kv_reindex, which only re-adds indexes, leaves it alone."""
+        self.validate()
+        with kv.atomic(pipe) as p:
+            super().save(pipe=p)
+            p.set(keys.cache_changelog_version(self.repoId), str(time.time_ns()))
+        return self
+
+    def delete(self, pipe=None):
+        with kv.atomic(pipe) as p:
+            super().delete(pipe=p)
+            p.set(keys.cache_changelog_version(self.repoId), str(time.time_ns()))
 
     @classmethod
     def get(cls, user_id, repo_id, pr_id):

@@ -221,9 +221,10 @@ def idx_repo_branding(repo_id):
 
 
 def cache_changelog_version(repo_id):
-    """Django cache key (stored as ``cache:1:<this>``): the repository's public changelog version,
-    a nanosecond timestamp bumped by ``changelog_invalidate``; every cached page embeds it."""
-    return _join("changelog-version", repo_id)
+    """STRING (a nanosecond timestamp): the repository's public changelog version. Set in the same
+    MULTI as every entry write (``Entry.add_to_indexes``) and by ``changelog_invalidate``; the cached
+    listing and rendered entries below are stored under it, so a new version retires them all."""
+    return _join("cache", "changelog-version", repo_id)
 
 
 def cache_changelog_listing(repo_id, version):
@@ -234,11 +235,6 @@ def cache_changelog_listing(repo_id, version):
 def cache_changelog_entry_html(entry_id, version):
     """Django cache key: an entry's rendered (sanitized) HTML at one changelog version."""
     return _join("changelog-html", entry_id, version)
-
-
-def rl_upvote(ip_hash, window):
-    """STRING integer with a TTL: upvotes from one (hashed) IP address in one window."""
-    return rate_limit("upvote", ip_hash, window)
 
 
 # --- locks, markers, rate limits --------------------------------------------------------

@@ -1,0 +1,448 @@
+"""The public changelog readers see: listing, entry pages, upvotes, page views, branding, analytics.
+
+Which entries show when several users connected the same repository: the published entries of
+every user in ``idx:repo-users:{repo}``, deduplicated by PR number. When two users published the
+same PR, the one published last wins (its text is the freshest edit); ties go to the smaller
+userId. Order: newest ``mergedAt`` first, then higher PR number.
+
+Caching: a repository's changelog has a *version* (a nanosecond timestamp in Django's cache,
+bumped by ``changelog_invalidate``). The deduplicated listing and each entry's rendered HTML are
+cached under that version, so a bump makes every cached piece unreachable at once (they expire on
+their own a day later). Upvote counts are read live (one MGET per page) and folded into the ETag.
+"""
+
+import base64
+import hashlib
+import json
+import time
+from datetime import date, datetime, timedelta, timezone
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+
+from changelog_site.errors import ApiError
+from changelog_site.kv import client as kv
+from changelog_site.kv import keys
+from changelog_site.kv.records import HEX_COLOR, ValidationError, iso, parse_iso, utc_now
+from changelog_site.ratelimit import rate_limit_hit
+from engagement.markdown import plain_text, render_markdown
+from engagement.models import EntryUpvotes, PageViews, Visitor
+from entries.models import CATEGORIES, Entry
+from repos.models import Repo
+
+PAGE_SIZE = 20
+FEED_SIZE = 50
+CACHE_SECONDS = 24 * 3600
+BRANDING_NAME_MAX = 80
+BRANDING_URL_MAX = 500
+DEFAULT_ACCENT = "#4f46e5"
+
+
+class NotFound(ApiError):
+    def __init__(self, detail="This changelog page does not exist."):
+        super().__init__(404, "not_found", detail)
+
+
+# --- versions and invalidation --------------------------------------------------------------
+
+def changelog_version(*, repo_id):
+    """The repository's current changelog version (a string of digits); created on first use."""
+    key = keys.cache_changelog_version(repo_id)
+    client = kv.get_client()
+    version = client.get(key)
+    if version is None:
+        client.set(key, str(time.time_ns()), nx=True)
+        version = client.get(key)
+    return version
+
+
+def changelog_invalidate(*, repo_id, pipe=None):
+    """Retire every cached page, feed and rendered entry of ``repo_id``'s public changelog.
+
+    ``Entry.save``/``delete`` already do this in their own transaction (``Entry.add_to_indexes``);
+    call it for anything else that changes the page (branding, connect, disconnect). Pass ``pipe``
+    to make it part of your own MULTI. Cheap: one SET.
+    """
+    with kv.atomic(pipe) as p:
+        p.set(keys.cache_changelog_version(repo_id), str(time.time_ns()))
+
+
+def version_moment(version):
+    return datetime.fromtimestamp(int(version) / 1e9, tz=timezone.utc).replace(microsecond=0)
+
+
+# --- the listing ----------------------------------------------------------------------------
+
+def _published_ids(repo_id, user_ids):
+    pipe = kv.get_client().pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.zrevrange(keys.idx_repo_entries(user_id, repo_id, "published"), 0, -1)
+    ids = []
+    for batch in pipe.execute():
+        ids.extend(batch)
+    return ids
+
+
+def _beats(entry, current):
+    """Of two users' copies of one PR, the one published last wins; ties go to the smaller userId."""
+    mine = parse_iso(entry.publishedAt or entry.mergedAt)
+    theirs = parse_iso(current.publishedAt or current.mergedAt)
+    return mine > theirs or (mine == theirs and entry.userId < current.userId)
+
+
+def _build_listing(repo_id, user_ids):
+    if not user_ids:
+        return {"repoId": repo_id, "userIds": user_ids, "rows": []}
+    winners = {}
+    for entry in Entry.get_many_by_ids(_published_ids(repo_id, user_ids)):
+        if entry.status != "published" or entry.repoId != repo_id or entry.userId not in user_ids:
+            continue
+        current = winners.get(entry.prId)
+        if current is None or _beats(entry, current):
+            winners[entry.prId] = entry
+    rows = [{"id": e.id, "key": e.key(), "prId": e.prId, "category": e.category, "mergedAt": e.mergedAt,
+             "publishedAt": e.publishedAt, "score": e.score()} for e in winners.values()]
+    rows.sort(key=lambda row: (row["score"], row["prId"]), reverse=True)
+    return {"repoId": repo_id, "userIds": user_ids, "rows": rows}
+
+
+def changelog_listing(*, repo_id, version=None):
+    """The repository's published entries as compact rows, or None when nobody connected it.
+
+    The cached listing remembers whose entries it merged; when the repository's users changed
+    (a connect or disconnect), it is rebuilt, so a disconnected repository 404s at once."""
+    version = version or changelog_version(repo_id=repo_id)
+    key = keys.cache_changelog_listing(repo_id, version)
+    listing = cache.get(key)
+    user_ids = Repo.user_ids_for(repo_id)
+    if listing is None or listing["userIds"] != user_ids:
+        listing = _build_listing(repo_id, user_ids)
+        cache.set(key, listing, timeout=CACHE_SECONDS)
+    return listing if listing["userIds"] else None
+
+
+def _encode_cursor(row):
+    return base64.urlsafe_b64encode(f"{row['score']!r}|{row['prId']}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor):
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        score, pr_id = text.split("|", 1)
+        return float(score), int(pr_id)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValidationError({"cursor": "is not a cursor this page gave out"}) from error
+
+
+def _entry_text(entry):
+    """What readers see: the AI rewrite when the entry has one, else the (possibly edited) body.
+    Clearing ``aiRewrite`` (PATCH ``aiRewrite: null``) is how an owner chooses their own text."""
+    return entry.aiRewrite if (entry.aiRewrite or "").strip() else entry.body
+
+
+def entry_html(entry, version):
+    key = keys.cache_changelog_entry_html(entry.id, version)
+    html = cache.get(key)
+    if html is None:
+        html = render_markdown(_entry_text(entry))
+        cache.set(key, html, timeout=CACHE_SECONDS)
+    return html
+
+
+def upvote_counts(entry_ids):
+    if not entry_ids:
+        return {}
+    values = kv.get_client().mget([keys.entry_upvotes(entry_id) for entry_id in entry_ids])
+    return {entry_id: int(value or 0) for entry_id, value in zip(entry_ids, values)}
+
+
+def changelog_url(repo_id, absolute=False):
+    owner, name = repo_id.split("/", 1)
+    path = reverse("engagement:changelog", kwargs={"owner": owner, "repo": name})
+    return settings.PUBLIC_BASE_URL + path if absolute else path
+
+
+def entry_url(repo_id, pr_id, absolute=False):
+    owner, name = repo_id.split("/", 1)
+    path = reverse("engagement:entry", kwargs={"owner": owner, "repo": name, "pr_id": pr_id})
+    return settings.PUBLIC_BASE_URL + path if absolute else path
+
+
+def _etag(*parts):
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:32]
+
+
+def _present(entry, version, counts):
+    return {
+        "id": entry.id, "prId": entry.prId, "title": entry.title, "category": entry.category,
+        "mergedAt": parse_iso(entry.mergedAt), "publishedAt": parse_iso(entry.publishedAt or entry.mergedAt),
+        "prUrl": entry.prUrl if entry.prUrl.startswith(("https://", "http://")) else "",
+        "author": entry.author, "labels": entry.labels, "html": entry_html(entry, version),
+        "summary": plain_text(_entry_text(entry)), "upvotes": counts.get(entry.id, 0),
+        "url": entry_url(entry.repoId, entry.prId), "absoluteUrl": entry_url(entry.repoId, entry.prId, True),
+    }
+
+
+def _month_groups(entries):
+    groups = []
+    for entry in entries:
+        label = entry["mergedAt"].strftime("%B %Y")
+        if not groups or groups[-1]["label"] != label:
+            groups.append({"label": label, "entries": []})
+        groups[-1]["entries"].append(entry)
+    return groups
+
+
+class ChangelogPage:
+    """A page of a repository's changelog. ``etag``/``last_modified`` are known before rendering,
+    so a conditional request is answered without loading or rendering any entry."""
+
+    def __init__(self, *, repo_id, version, rows, next_cursor, category, cursor, total):
+        self.repo_id = repo_id
+        self.version = version
+        self.rows = rows
+        self.next_cursor = next_cursor
+        self.category = category
+        self.cursor = cursor
+        self.total = total
+        self.counts = upvote_counts([row["id"] for row in rows])
+        self.etag = _etag("page", repo_id, version, category, cursor, sorted(self.counts.items()))
+        self.last_modified = version_moment(version)
+
+    def context(self):
+        entries = Entry.get_many_by_keys([row["key"] for row in self.rows])
+        by_id = {entry.id: entry for entry in entries}
+        presented = [_present(by_id[row["id"]], self.version, self.counts) for row in self.rows if row["id"] in by_id]
+        return {
+            "repo_id": self.repo_id, "branding": branding_get(repo_id=self.repo_id), "entries": presented,
+            "months": _month_groups(presented), "next_cursor": self.next_cursor, "category": self.category,
+            "cursor": self.cursor, "categories": CATEGORIES, "total": self.total,
+            "canonical_url": changelog_url(self.repo_id, absolute=True), "home_url": changelog_url(self.repo_id),
+            "rss_url": changelog_url(self.repo_id, True) + "rss.xml",
+            "atom_url": changelog_url(self.repo_id, True) + "atom.xml",
+        }
+
+
+def changelog_page(*, repo_id, cursor=None, category=None, limit=PAGE_SIZE):
+    """A page of the public changelog: raises ``NotFound`` for an unknown or disconnected repo."""
+    if category is not None and category not in CATEGORIES:
+        raise ValidationError({"category": "must be one of " + ", ".join(CATEGORIES)})
+    version = changelog_version(repo_id=repo_id)
+    listing = changelog_listing(repo_id=repo_id, version=version)
+    if listing is None:
+        raise NotFound()
+    rows = [row for row in listing["rows"] if category is None or row["category"] == category]
+    if cursor:
+        after = _decode_cursor(cursor)
+        rows = [row for row in rows if (row["score"], row["prId"]) < after]
+    page = rows[:limit]
+    next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+    return ChangelogPage(repo_id=repo_id, version=version, rows=page, next_cursor=next_cursor,
+                         category=category, cursor=cursor, total=len(listing["rows"]))
+
+
+def changelog_feed_items(*, repo_id, limit=FEED_SIZE):
+    """The newest published entries, presented, for the RSS/Atom feeds and the sitemap."""
+    page = changelog_page(repo_id=repo_id, limit=limit)
+    return page, page.context()
+
+
+def _find_row(repo_id, pr_id, version):
+    listing = changelog_listing(repo_id=repo_id, version=version)
+    if listing is None:
+        raise NotFound()
+    for row in listing["rows"]:
+        if row["prId"] == pr_id:
+            return row
+    raise NotFound("This entry is not on the changelog.")
+
+
+class EntryPage:
+    def __init__(self, *, repo_id, pr_id):
+        self.repo_id = repo_id
+        self.version = changelog_version(repo_id=repo_id)
+        self.row = _find_row(repo_id, pr_id, self.version)
+        self.counts = upvote_counts([self.row["id"]])
+        self.etag = _etag("entry", repo_id, self.version, pr_id, self.counts[self.row["id"]])
+        self.last_modified = version_moment(self.version)
+
+    @property
+    def entry_id(self):
+        return self.row["id"]
+
+    def context(self):
+        entry = Entry.get_by_key(self.row["key"])
+        if entry is None or entry.status != "published":
+            raise NotFound("This entry is not on the changelog.")
+        return {"repo_id": self.repo_id, "branding": branding_get(repo_id=self.repo_id),
+                "entry": _present(entry, self.version, self.counts),
+                "canonical_url": entry_url(self.repo_id, entry.prId, absolute=True),
+                "home_url": changelog_url(self.repo_id),
+                "rss_url": changelog_url(self.repo_id, True) + "rss.xml",
+                "atom_url": changelog_url(self.repo_id, True) + "atom.xml"}
+
+
+def changelog_entry(*, repo_id, pr_id):
+    """One published entry of the public changelog; ``NotFound`` for drafts and unknown PRs."""
+    return EntryPage(repo_id=repo_id, pr_id=pr_id)
+
+
+# --- upvotes and page views -------------------------------------------------------------------
+
+def entry_upvote(*, repo_id, pr_id, voter_id, ip_hash):
+    """Count a reader's upvote once (Lua: SADD the voter, INCR only when new).
+
+    Rate-limited per (hashed) IP in ``rl:upvote:…``; raises ``RateLimited`` (429) past the limit
+    and ``NotFound`` for anything not published. Returns ``{"entryId", "prId", "count", "counted"}``.
+    """
+    row = _find_row(repo_id, pr_id, changelog_version(repo_id=repo_id))
+    rate_limit_hit(name="upvote", subject=ip_hash, limit=settings.UPVOTE_RATE_LIMIT,
+                   window_seconds=settings.UPVOTE_RATE_WINDOW)
+    counted, count = EntryUpvotes(row["id"]).upvote(voter_id)
+    return {"entryId": row["id"], "prId": pr_id, "count": count, "counted": counted}
+
+
+def today():
+    return datetime.now(timezone.utc).date()
+
+
+def page_view_record(*, entry_id, visitor_id=None, day=None):
+    """Count one view of an entry: ``analytics:views:{entryId}:{day}`` always; with a visitor id
+    (none for DNT/GPC readers) the day's uniques and ``analytics:visitor:{visitorId}`` too."""
+    views, uniques = PageViews(entry_id).record(day or today(), visitor_id=visitor_id)
+    if visitor_id:
+        Visitor(visitor_id).touch(entry_id, fingerprint=visitor_id)
+    return views, uniques
+
+
+# --- branding ---------------------------------------------------------------------------------
+
+def branding_get(*, repo_id):
+    raw = kv.get_client().get(keys.idx_repo_branding(repo_id))
+    data = json.loads(raw) if raw else {}
+    return {"name": data.get("name") or repo_id, "logoUrl": data.get("logoUrl") or "",
+            "accentColor": data.get("accentColor") or DEFAULT_ACCENT, "updatedAt": data.get("updatedAt"),
+            "custom": bool(raw)}
+
+
+def branding_update(*, user_id, repo_id, name=None, logo_url=None, accent_color=None):
+    """Set a repository's public branding; only a user who connected the repository may."""
+    if Repo.get(user_id, repo_id) is None:
+        raise NotFound("You have not connected this repository.")
+    errors = {}
+    name = (name or "").strip()
+    logo_url = (logo_url or "").strip()
+    accent_color = (accent_color or "").strip()
+    if len(name) > BRANDING_NAME_MAX:
+        errors["name"] = f"must be at most {BRANDING_NAME_MAX} characters"
+    if logo_url and (not logo_url.startswith("https://") or len(logo_url) > BRANDING_URL_MAX
+                     or any(ch in logo_url for ch in "\"'<> \\")):
+        errors["logoUrl"] = "must be an https:// URL"
+    if accent_color and not HEX_COLOR.match(accent_color):
+        errors["accentColor"] = "must be a hex color like #1f6feb"
+    if errors:
+        raise ValidationError(errors)
+    record = {"name": name or None, "logoUrl": logo_url or None, "accentColor": accent_color or None,
+              "updatedAt": iso(utc_now())}
+    kv.get_client().set(keys.idx_repo_branding(repo_id), json.dumps(record, separators=(",", ":")))
+    changelog_invalidate(repo_id=repo_id)
+    return branding_get(repo_id=repo_id)
+
+
+# --- owner analytics --------------------------------------------------------------------------
+
+def _days(start, end):
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def analytics_summary(*, user_id, repo_id, start, end, top=10):
+    """Views and unique visitors per day over the user's published entries of ``repo_id``, and the
+    most viewed and most upvoted entries, between ``start`` and ``end`` (dates, inclusive)."""
+    if Repo.get(user_id, repo_id) is None:
+        raise NotFound("You have not connected this repository.")
+    if end < start:
+        start, end = end, start
+    start = max(start, end - timedelta(days=365))
+    ids = kv.get_client().zrevrange(keys.idx_repo_entries(user_id, repo_id, "published"), 0, -1)
+    entries = Entry.get_many_by_ids(ids)
+    days = _days(start, end)
+    pipe = kv.get_client().pipeline(transaction=False)
+    for entry in entries:
+        for day in days:
+            pipe.hmget(keys.page_views(entry.id, day.isoformat()), "views", "uniqueVisitors")
+    results = pipe.execute(raise_on_error=False)
+    per_day = {day: {"views": 0, "uniques": 0} for day in days}
+    per_entry = {entry.id: 0 for entry in entries}
+    position = 0
+    for entry in entries:
+        for day in days:
+            result = results[position]
+            position += 1
+            if isinstance(result, Exception):  # the document's plain-JSON form, written elsewhere
+                data = PageViews(entry.id).day(day)
+                views, uniques = data["views"], data["uniqueVisitors"]
+            else:
+                views, uniques = int(result[0] or 0), int(result[1] or 0)
+            per_day[day]["views"] += views
+            per_day[day]["uniques"] += uniques
+            per_entry[entry.id] += views
+    counts = upvote_counts([entry.id for entry in entries])
+    rows = [{"entry": entry, "views": per_entry[entry.id], "upvotes": counts.get(entry.id, 0),
+             "url": entry_url(repo_id, entry.prId)} for entry in entries]
+    series = [{"day": day, "views": per_day[day]["views"], "uniques": per_day[day]["uniques"]} for day in days]
+    return {
+        "repo_id": repo_id, "start": start, "end": end, "series": series,
+        "total_views": sum(point["views"] for point in series),
+        "total_uniques": sum(point["uniques"] for point in series),
+        "most_viewed": sorted([r for r in rows if r["views"]], key=lambda r: -r["views"])[:top],
+        "most_upvoted": sorted([r for r in rows if r["upvotes"]], key=lambda r: -r["upvotes"])[:top],
+    }
+
+
+def analytics_chart_svg(series, width=720, height=220):
+    """A server-side SVG line chart of views and uniques per day (no JavaScript)."""
+    pad_left, pad_bottom, pad_top, pad_right = 40, 28, 12, 12
+    inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
+    peak = max([point["views"] for point in series] + [1])
+    step = inner_w / max(len(series) - 1, 1)
+
+    def xy(index, value):
+        return pad_left + index * step, pad_top + inner_h - inner_h * value / peak
+
+    def polyline(field):
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, p[field]) for i, p in enumerate(series)))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="Views and unique visitors per day" class="chart">']
+    for fraction in (0, 0.5, 1):
+        y = pad_top + inner_h - inner_h * fraction
+        parts.append(f'<line x1="{pad_left}" y1="{y:.1f}" x2="{width - pad_right}" y2="{y:.1f}" class="grid"/>')
+        parts.append(f'<text x="{pad_left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{round(peak * fraction)}</text>')
+    labels = {0, len(series) - 1, (len(series) - 1) // 2}
+    for index in sorted(labels):
+        if 0 <= index < len(series):
+            x, _ = xy(index, 0)
+            parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="axis">'
+                         f'{series[index]["day"].strftime("%b %d")}</text>')
+    parts.append(f'<polyline points="{polyline("views")}" class="views"/>')
+    parts.append(f'<polyline points="{polyline("uniques")}" class="uniques"/>')
+    for index, point in enumerate(series):
+        x, y = xy(index, point["views"])
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" class="views"><title>'
+                     f'{point["day"].isoformat()}: {point["views"]} views, {point["uniques"]} unique</title></circle>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def parse_range(start_text, end_text, default_days=30):
+    end = today()
+    start = end - timedelta(days=default_days - 1)
+    try:
+        if end_text:
+            end = date.fromisoformat(end_text)
+        if start_text:
+            start = date.fromisoformat(start_text)
+    except ValueError as error:
+        raise ValidationError({"range": "dates must be YYYY-MM-DD"}) from error
+    return start, end
