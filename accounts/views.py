@@ -1,0 +1,144 @@
+"""The dashboard shell, Settings, and the pages later issues fill."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.forms import ApiTokenForm, DeleteAccountForm, GitHubTokenForm, LocationForm
+from accounts.services import (account_delete, account_location_set, account_profile, api_token_create,
+                               api_token_list, api_token_revoke, shiplog_user_id)
+from changelog_site.errors import ApiError
+from entries.models import Entry
+from repos.services import github_token_check, github_token_delete, github_token_save
+
+COMING = {
+    "dashboard-drafts": ("Drafts", "Every merged pull request of a connected repository becomes a draft here, "
+                         "ready to edit, rewrite with AI and publish."),
+    "dashboard-published": ("Published", "Entries you published, as they appear on your public changelog, "
+                            "with their upvotes and views."),
+    "dashboard-widget": ("Widget", "A “What's new” widget for your own site: pick colors, position and size, "
+                         "then copy one script tag."),
+    "dashboard-subscribers": ("Subscribers", "Readers who subscribed to email updates of your changelog, "
+                              "with double opt-in and digest preferences."),
+    "dashboard-roadmap": ("Roadmap", "A public roadmap built from your GitHub issues, which readers can upvote."),
+    "dashboard-analytics": ("Analytics", "Views, unique visitors, upvotes and widget clicks per entry."),
+    "dashboard-billing": ("Billing", "Your plan, this month's usage and upgrading to Pro."),
+}
+
+
+def home(request):
+    return redirect("dashboard" if request.user.is_authenticated else "account_login")
+
+
+@login_required
+def dashboard(request):
+    user_id = shiplog_user_id(request.user, request)
+    profile = account_profile(user_id=user_id)
+    counts = {status: Entry.count(user_id, status) for status in ("draft", "published")}
+    return render(request, "dashboard/overview.html", {"title": "Overview", "profile": profile, "counts": counts})
+
+
+@login_required
+def coming_soon(request, page):
+    title, description = COMING[page]
+    return render(request, "dashboard/coming_soon.html", {"title": title, "description": description})
+
+
+def _settings_context(request, user_id, **forms):
+    profile = account_profile(user_id=user_id)
+    context = {
+        "title": "Settings",
+        "profile": profile,
+        "location_form": LocationForm(initial={"location": profile.get("location") or "intl"}),
+        "github_form": GitHubTokenForm(),
+        "token_form": ApiTokenForm(),
+        "delete_form": DeleteAccountForm(email=request.user.email),
+        "api_tokens": api_token_list(django_user=request.user),
+    }
+    context.update(forms)
+    return context
+
+
+@login_required
+def settings_page(request):
+    user_id = shiplog_user_id(request.user, request)
+    return render(request, "dashboard/settings.html", _settings_context(request, user_id))
+
+
+@login_required
+@require_POST
+def settings_location(request):
+    form = LocationForm(request.POST)
+    if form.is_valid():
+        account_location_set(user_id=shiplog_user_id(request.user, request), location=form.cleaned_data["location"])
+        messages.success(request, "Location saved.")
+    else:
+        messages.error(request, "Choose India or International.")
+    return redirect(request.POST.get("next") if request.POST.get("next") == "/onboarding/" else "settings")
+
+
+@login_required
+@require_POST
+def settings_github_token(request):
+    user_id = shiplog_user_id(request.user, request)
+    form = GitHubTokenForm(request.POST)
+    if not form.is_valid():
+        return render(request, "dashboard/settings.html", _settings_context(request, user_id, github_form=form),
+                      status=400)
+    try:
+        github_token_save(user_id=user_id, token=form.cleaned_data["token"])
+        login = github_token_check(user_id=user_id)
+    except ApiError as error:
+        messages.error(request, f"Token saved, but GitHub says: {error.detail}")
+    else:
+        messages.success(request, f"GitHub connected as {login}.")
+    return redirect("settings")
+
+
+@login_required
+@require_POST
+def settings_github_token_delete(request):
+    github_token_delete(user_id=shiplog_user_id(request.user, request))
+    messages.success(request, "The saved GitHub token was removed.")
+    return redirect("settings")
+
+
+@login_required
+@require_POST
+def settings_api_token_create(request):
+    form = ApiTokenForm(request.POST)
+    user_id = shiplog_user_id(request.user, request)
+    if not form.is_valid():
+        return render(request, "dashboard/settings.html", _settings_context(request, user_id, token_form=form),
+                      status=400)
+    api_token, plaintext = api_token_create(django_user=request.user, name=form.cleaned_data["name"])
+    return render(request, "dashboard/settings.html",
+                  _settings_context(request, user_id, new_token=plaintext, new_token_name=api_token.name))
+
+
+@login_required
+@require_POST
+def settings_api_token_revoke(request, token_id):
+    try:
+        api_token_revoke(django_user=request.user, token_id=token_id)
+    except ApiError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "Token revoked.")
+    return redirect("settings")
+
+
+@login_required
+@require_POST
+def settings_delete_account(request):
+    user_id = shiplog_user_id(request.user, request)
+    form = DeleteAccountForm(request.POST, email=request.user.email)
+    if not form.is_valid():
+        return render(request, "dashboard/settings.html", _settings_context(request, user_id, delete_form=form),
+                      status=400)
+    account_delete(user_id=user_id)
+    logout(request)
+    messages.success(request, "Your account and all its data were deleted.")
+    return redirect("account_login")
