@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from github_sync import services
+
+
+class Command(BaseCommand):
+    help = "Process GitHub deliveries kept in the SQL inbox while Redis was unreachable, oldest first."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=10000)
+
+    def handle(self, *args, limit, **options):
+        counts = services.inbox_drain(limit=limit)
+        self.stdout.write(", ".join(f"{name}: {value}" for name, value in counts.items()))

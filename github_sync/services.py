@@ -1,0 +1,713 @@
+"""GitHub sync: webhook deliveries, repository renames and deletions, the SQL inbox, backfill.
+
+See docs/webhooks.md for the rules. ``delivery_receive`` is all the view calls: it verifies,
+parses and either processes a delivery at once (``delivery_process``) or keeps it in the SQL
+inbox when Redis is unreachable (``inbox_drain`` processes those later, in order).
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import parse_qs
+
+import redis
+import requests
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError
+from django.utils import timezone
+
+from changelog_site import crypto
+from changelog_site.errors import ApiError, error_body
+from changelog_site.kv import client as kv
+from changelog_site.kv import keys
+from changelog_site.kv.records import ValidationError, iso, parse_iso, utc_now
+from engagement.models import Subscriber
+from entries import github_pr
+from entries.models import STATUSES, Entry
+from entries.services import entries_sync_from_pr, late_create_allowed
+from github_sync.models import SyncSettings, WebhookDelivery
+from repos.models import GitHubToken, Repo
+from roadmap.models import RoadmapItem
+from widget.models import WidgetConfig
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+JSON_TYPES = ("application/json",)
+FORM_TYPE = "application/x-www-form-urlencoded"
+PR_ACTIONS = ("closed", "edited", "labeled", "unlabeled")
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
+RETRY_AFTER = "30"
+NOTICES_KEPT = 50
+DELIVERY_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+INBOX_KEEP_PROCESSED = timedelta(days=7)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict
+    headers: dict = field(default_factory=dict)
+
+
+def _error(status, code, detail, headers=None):
+    return Reply(status, error_body(code, detail), headers or {})
+
+
+# --- signatures ---------------------------------------------------------------------------
+
+def signature_matches(secret, body, header):
+    """``X-Hub-Signature-256`` is ``sha256=`` + hex HMAC-SHA256 of the raw body; constant-time compare."""
+    if not secret or not header:
+        return False
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header.strip().encode("utf-8", "surrogateescape"))
+
+
+def _target_repo_id(headers, body):
+    """GitHub's numeric id of the repository whose own hook sent this (header first, else the body)."""
+    if (headers.get("X-GitHub-Hook-Installation-Target-Type") or "").lower() == "repository":
+        target = headers.get("X-GitHub-Hook-Installation-Target-ID") or ""
+        if target.isdigit():
+            return int(target)
+    try:
+        repository = json.loads(_json_text(body, headers.get("Content-Type") or "")).get("repository") or {}
+    except (ValueError, AttributeError, TypeError, github_pr.PayloadError):
+        return None
+    repo_id = repository.get("id") if isinstance(repository, dict) else None
+    return repo_id if isinstance(repo_id, int) and not isinstance(repo_id, bool) else None
+
+
+def _repo_hook_secret(github_repo_id):
+    try:
+        from repos.models import HookSecret
+    except ImportError:  # the repository's own secret arrives with repo connection (issue 4)
+        return None
+    try:
+        return HookSecret(github_repo_id).get()
+    except (crypto.InvalidToken, ValueError):
+        log.warning("the hook secret of repository %s cannot be decrypted", github_repo_id)
+        return None
+
+
+def signature_verdict(headers, body):
+    """``"ok"``, ``"bad"``, or ``"deferred"`` when only the repository's own secret (in Redis,
+    which is unreachable) could vouch for it."""
+    header = headers.get("X-Hub-Signature-256") or ""
+    if not header.startswith("sha256="):
+        return "bad"
+    if signature_matches(settings.GITHUB_WEBHOOK_SECRET, body, header):
+        return "ok"
+    repo_id = _target_repo_id(headers, body)
+    if repo_id is None:
+        return "bad"
+    try:
+        secret = _repo_hook_secret(repo_id)
+    except REDIS_DOWN:
+        return "deferred"
+    return "ok" if signature_matches(secret, body, header) else "bad"
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+def _media_type(content_type):
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _json_text(body, content_type):
+    media = _media_type(content_type)
+    if media == FORM_TYPE:  # GitHub's "application/x-www-form-urlencoded" hook option: payload=<json>
+        values = parse_qs(body.decode("utf-8"), strict_parsing=False).get("payload")
+        if not values:
+            raise github_pr.PayloadError("the form has no payload field")
+        return values[0]
+    return body.decode("utf-8")
+
+
+def parse_payload(body, content_type):
+    try:
+        payload = json.loads(_json_text(body, content_type))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise github_pr.PayloadError("the body is not valid JSON") from error
+    if not isinstance(payload, dict):
+        raise github_pr.PayloadError("the payload must be a JSON object")
+    return payload
+
+
+def _delivery_id(headers, body):
+    given = (headers.get("X-GitHub-Delivery") or "").strip()
+    if DELIVERY_ID.match(given):
+        return given
+    return "sha256-" + hashlib.sha256(body).hexdigest()[:48]
+
+
+# --- receiving ---------------------------------------------------------------------------------
+
+def delivery_receive(*, headers, body, content_type):
+    """Everything ``POST /api/github/sync`` does after reading the raw body; returns a ``Reply``."""
+    if len(body) > MAX_BODY_BYTES:
+        return _error(413, "payload_too_large", "GitHub webhook payloads are at most 25 MB.")
+    verdict = signature_verdict(headers, body)
+    if verdict == "bad":
+        return _error(401, "invalid_signature", "X-Hub-Signature-256 is missing or does not match.")
+    event = (headers.get("X-GitHub-Event") or "").strip()
+    if not event:
+        return _error(400, "missing_event", "The X-GitHub-Event header is missing.")
+    media = _media_type(content_type)
+    if media not in JSON_TYPES + (FORM_TYPE,):
+        return _error(415, "unsupported_media_type", "Send the webhook as application/json.")
+    try:
+        payload = parse_payload(body, content_type)
+    except github_pr.PayloadError as error:
+        return _error(400, "invalid_payload", str(error))
+    delivery_id = _delivery_id(headers, body)
+    inbox = dict(delivery_id=delivery_id, event=event, content_type=media, body=body,
+                 signature=(headers.get("X-Hub-Signature-256") or "")[:100],
+                 hook_target_id=(headers.get("X-GitHub-Hook-Installation-Target-ID") or "")[:32])
+    if verdict == "deferred":
+        return inbox_store(verified=False, **inbox)
+    try:
+        waiting = WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).exists()
+    except DatabaseError:
+        waiting = False
+    if waiting:  # keep GitHub's order: older deliveries are still in the inbox
+        reply = inbox_store(**inbox)
+        _kick_drain()
+        return reply
+    try:
+        return delivery_process(event=event, delivery_id=delivery_id, payload=payload)
+    except REDIS_DOWN:
+        log.warning("Redis unreachable: delivery %s (%s) goes to the inbox", delivery_id, event)
+        return inbox_store(**inbox)
+
+
+def inbox_store(*, verified=True, **fields):
+    try:
+        WebhookDelivery.objects.create(verified=verified, **fields)
+    except IntegrityError:
+        return Reply(202, {"status": "queued", "duplicate": True})
+    except DatabaseError:
+        log.exception("neither Redis nor the SQL database can take delivery %s", fields.get("delivery_id"))
+        return _error(503, "storage_unavailable", "The data store is unreachable; try again shortly.",
+                      {"Retry-After": RETRY_AFTER})
+    return Reply(202, {"status": "queued"})
+
+
+def _kick_drain():
+    try:
+        from github_sync.tasks import inbox_drain_task
+
+        inbox_drain_task.delay()
+    except Exception:  # the beat schedule drains it anyway
+        log.warning("could not enqueue the inbox drain", exc_info=True)
+
+
+# --- processing -----------------------------------------------------------------------------------
+
+def delivery_process(*, event, delivery_id, payload):
+    """Act on one verified, parsed delivery. Raises redis connection errors (the caller keeps it)."""
+    if event == "ping":
+        return Reply(200, {"status": "pong", "zen": str(payload.get("zen") or "")})
+    if event.startswith("installation") or event == "github_app_authorization":
+        return Reply(200, {"status": "acknowledged"})
+    try:
+        if event == "pull_request":
+            return _pull_request(delivery_id, payload)
+        if event == "repository":
+            return _repository(delivery_id, payload)
+    except github_pr.PayloadError as error:
+        return _error(400, "invalid_payload", str(error))
+    except ValidationError as error:
+        return Reply(400, error_body("invalid_payload", "The pull request has invalid fields.", error.errors))
+    return Reply(202, {"status": "ignored", "reason": "unhandled_event"})
+
+
+def _ignored(reason):
+    return Reply(202, {"status": "ignored", "reason": reason})
+
+
+def _repository_of(payload):
+    repository = payload.get("repository")
+    if not isinstance(repository, dict) or not isinstance(repository.get("full_name"), str) \
+            or not isinstance(repository.get("id"), int):
+        raise github_pr.PayloadError("repository.full_name and repository.id are required")
+    if not keys.REPO_NAME.match(repository["full_name"]):
+        raise github_pr.PayloadError("repository.full_name must be owner/repo")
+    return repository
+
+
+def _connected_name(repository):
+    """The name we store the repository under: GitHub's id is the identity, the name a fallback."""
+    by_id = Repo.name_for_github_id(repository["id"])
+    if by_id and Repo.user_ids_for(by_id):
+        return by_id
+    if Repo.user_ids_for(repository["full_name"]):
+        return repository["full_name"]
+    return None
+
+
+def rules_for(user_ids, github_repo_id):
+    """Each user's ``github_pr.Rules`` for a repository (defaults when they never changed them)."""
+    rules = {user_id: github_pr.Rules() for user_id in user_ids}
+    try:
+        for row in SyncSettings.objects.filter(user_id__in=list(user_ids), github_repo_id=github_repo_id):
+            rules[row.user_id] = row.rules()
+    except DatabaseError:
+        log.warning("sync settings unreadable; default rules for repository %s", github_repo_id)
+    return rules
+
+
+def _summary(results):
+    counts = {}
+    for outcome in results.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def _pull_request(delivery_id, payload):
+    action = payload.get("action")
+    if action not in PR_ACTIONS:
+        return _ignored("unhandled_action")
+    pr = payload.get("pull_request")
+    if not isinstance(pr, dict):
+        raise github_pr.PayloadError("pull_request is missing")
+    repository = _repository_of(payload)
+    if action == "closed" and not pr.get("merged"):
+        return _ignored("not_merged")
+    if not pr.get("merged_at"):
+        return _ignored("not_merged")
+    github_pr.entry_fields(pr)  # 400 on a malformed PR before we look anything up
+    name = _connected_name(repository)
+    if name is None:
+        return _ignored("not_connected")
+    user_ids = Repo.user_ids_for(name)
+    if action == "closed":
+        may_create = True
+    else:
+        repos = {user_id: Repo.get(user_id, name) for user_id in user_ids}
+        may_create = late_create_allowed(pr=pr, connected_at_by_user={
+            user_id: repo.connectedAt if repo else None for user_id, repo in repos.items()})
+    outcome = entries_sync_from_pr(repo_name=name, pr=pr, rules_by_user=rules_for(user_ids, repository["id"]),
+                                   may_create=may_create, delivery_id=delivery_id)
+    if outcome["duplicate"]:
+        return Reply(200, {"status": "duplicate"})
+    return Reply(200, {"status": "processed", "entries": _summary(outcome["results"])})
+
+
+def _mark_delivery(delivery_id):
+    kv.get_client().set(keys.github_delivery(delivery_id), "1", ex=7 * 24 * 3600)
+
+
+def _seen(delivery_id):
+    return bool(kv.get_client().exists(keys.github_delivery(delivery_id)))
+
+
+def _repository(delivery_id, payload):
+    action = payload.get("action")
+    if action not in ("renamed", "transferred", "deleted"):
+        return _ignored("unhandled_action")
+    repository = _repository_of(payload)
+    if _seen(delivery_id):
+        return Reply(200, {"status": "duplicate"})
+    if action == "deleted":
+        name = _connected_name(repository)
+        if name is None:
+            return _ignored("not_connected")
+        marked = repo_mark_deleted(repo_name=name)
+        _mark_delivery(delivery_id)
+        return Reply(200, {"status": "processed", "disconnected": marked})
+    old = Repo.name_for_github_id(repository["id"])
+    if old is None:
+        return _ignored("not_connected")
+    moved = repo_rename(github_repo_id=repository["id"], new_name=repository["full_name"])
+    _mark_delivery(delivery_id)
+    return Reply(200, {"status": "processed", "renamed": moved["renamed"], "keysMoved": moved["keys"]})
+
+
+# --- repository deleted -------------------------------------------------------------------------
+
+def repo_mark_deleted(*, repo_name):
+    """GitHub deleted the repository: mark it disconnected for each user and tell them."""
+    user_ids = Repo.user_ids_for(repo_name)
+    now = iso(utc_now())
+    notice = json.dumps({"kind": "repo_deleted", "repo": repo_name, "at": now,
+                         "message": f"{repo_name} was deleted on GitHub; it is disconnected. "
+                                    "Its entries stay until you remove the repository."})
+    with kv.atomic() as pipe:
+        for user_id in user_ids:
+            pipe.hset(keys.idx_repo_disconnected(user_id), repo_name,
+                      json.dumps({"reason": "deleted_on_github", "at": now}))
+            pipe.lpush(keys.idx_user_notices(user_id), notice)
+            pipe.ltrim(keys.idx_user_notices(user_id), 0, NOTICES_KEPT - 1)
+    return len(user_ids)
+
+
+def repo_disconnected(*, user_id):
+    """``{repoName: {"reason", "at"}}`` of a user's repositories GitHub no longer has (dashboard)."""
+    raw = kv.get_client().hgetall(keys.idx_repo_disconnected(user_id))
+    return {name: json.loads(value) for name, value in raw.items()}
+
+
+def user_notices(*, user_id, limit=NOTICES_KEPT):
+    return [json.loads(item) for item in kv.get_client().lrange(keys.idx_user_notices(user_id), 0, limit - 1)]
+
+
+# --- repository renamed / transferred ------------------------------------------------------------
+
+def _moved_url(url, old, new):
+    prefix = f"https://github.com/{old}/"
+    if isinstance(url, str) and url.lower().startswith(prefix.lower()):
+        return f"https://github.com/{new}/" + url[len(prefix):]
+    return url
+
+
+def _move_entries(user_id, old, new):
+    index_keys = [keys.idx_repo_entries(user_id, old, status) for status in STATUSES]
+
+    def move(pipe):
+        ids = [member for index in index_keys for member in pipe.zrange(index, 0, -1)]
+        entry_keys = [key for key in (pipe.mget([keys.idx_entry(i) for i in ids]) if ids else []) if key]
+        records = [Entry.loads(raw) for raw in (pipe.mget(entry_keys) if entry_keys else []) if raw]
+        pipe.multi()
+        for entry in records:
+            pipe.delete(entry.key())
+            entry.remove_from_indexes(pipe)
+            entry.repoId = new
+            entry.prUrl = _moved_url(entry.prUrl, old, new)
+            pipe.set(entry.key(), entry.dumps())
+            entry.add_to_indexes(pipe)
+        pipe.delete(*index_keys)
+        return len(records)
+
+    return kv.transaction(move, *index_keys)
+
+
+def _move_widget(user_id, old, new):
+    old_key = keys.widget(user_id, old)
+
+    def move(pipe):
+        raw = pipe.get(old_key)
+        if raw is None:
+            return 0
+        widget = WidgetConfig.loads(raw)
+        widget.repoId = new
+        pipe.multi()
+        pipe.delete(old_key)
+        pipe.set(widget.key(), widget.dumps())
+        widget.add_to_indexes(pipe)
+        return 1
+
+    return kv.transaction(move, old_key)
+
+
+def _move_roadmap(user_id, old, new):
+    index = keys.idx_roadmap_items(user_id, old)
+
+    def move(pipe):
+        ids = pipe.zrange(index, 0, -1)
+        item_keys = [key for key in (pipe.mget([keys.idx_roadmap(i) for i in ids]) if ids else []) if key]
+        items = [RoadmapItem.loads(raw) for raw in (pipe.mget(item_keys) if item_keys else []) if raw]
+        pipe.multi()
+        for item in items:
+            pipe.delete(item.key())
+            item.remove_from_indexes(pipe)
+            item.repoId = new
+            item.githubIssueUrl = _moved_url(item.githubIssueUrl, old, new)
+            pipe.set(item.key(), item.dumps())
+            item.add_to_indexes(pipe)
+        pipe.delete(index)
+        return len(items)
+
+    return kv.transaction(move, index)
+
+
+def _move_subscribers(old, new):
+    index = keys.idx_repo_subscribers(old)
+
+    def move(pipe):
+        emails = sorted(pipe.smembers(index))
+        raws = pipe.mget([keys.subscriber(old, email) for email in emails]) if emails else []
+        subscribers = [Subscriber.loads(raw) for raw in raws if raw]
+        pipe.multi()
+        for subscriber in subscribers:
+            pipe.delete(subscriber.key())
+            subscriber.remove_from_indexes(pipe)
+            subscriber.repoId = new
+            pipe.set(subscriber.key(), subscriber.dumps())
+            subscriber.add_to_indexes(pipe)
+        pipe.delete(index)
+        return len(subscribers)
+
+    return kv.transaction(move, index)
+
+
+def _move_repos(user_ids, old, new, github_repo_id):
+    watched = [keys.idx_repo_users(old), keys.idx_github_repo(github_repo_id)] + \
+        [keys.repo(user_id, old) for user_id in user_ids]
+
+    def move(pipe):
+        records = {user_id: pipe.get(keys.repo(user_id, old)) for user_id in user_ids}
+        disconnected = {user_id: pipe.hget(keys.idx_repo_disconnected(user_id), old) for user_id in user_ids}
+        backfill = pipe.hgetall(keys.idx_backfill(old))
+        pipe.multi()
+        for user_id, raw in records.items():
+            pipe.delete(keys.repo_user(old, user_id))
+            pipe.srem(keys.idx_user_repos(user_id), old)
+            pipe.srem(keys.idx_user_related_repos(user_id), old)
+            if raw is not None:
+                repo = Repo.loads(raw)
+                pipe.delete(repo.key())
+                repo.id = repo.name = new
+                repo.slug = new.replace("/", "-").lower()
+                pipe.set(repo.key(), repo.dumps())
+                repo.add_to_indexes(pipe)
+            if disconnected[user_id] is not None:
+                pipe.hdel(keys.idx_repo_disconnected(user_id), old)
+                pipe.hset(keys.idx_repo_disconnected(user_id), new, disconnected[user_id])
+        pipe.delete(keys.idx_repo_users(old), keys.idx_backfill(old))
+        if backfill:
+            pipe.hset(keys.idx_backfill(new), mapping=backfill)
+        pipe.set(keys.idx_github_repo(github_repo_id), new)
+        return len(records)
+
+    return kv.transaction(move, *watched)
+
+
+def repo_rename(*, github_repo_id, new_name):
+    """Move every key that carries a repository's old ``owner/repo`` to ``new_name``.
+
+    ``githubRepoId`` is the identity: the old name is what ``idx:github-repo:{id}`` says. Each key
+    group (a user's entries, widget, roadmap items; the repository's subscribers; finally every
+    repo record, mapping and index) moves in one transaction. The repo group goes last, so a
+    crash half-way leaves the old name resolvable and a redelivery finishes the move.
+    """
+    if not keys.REPO_NAME.match(new_name or ""):
+        raise github_pr.PayloadError("the new repository name must be owner/repo")
+    old = Repo.name_for_github_id(github_repo_id)
+    if not old or old == new_name:
+        return {"renamed": False, "keys": 0}
+    user_ids = Repo.user_ids_for(old)
+    moved = 0
+    for user_id in user_ids:
+        moved += _move_entries(user_id, old, new_name)
+        moved += _move_widget(user_id, old, new_name)
+        moved += _move_roadmap(user_id, old, new_name)
+    moved += _move_subscribers(old, new_name)
+    moved += _move_repos(user_ids, old, new_name, github_repo_id)
+    log.info("repository %s renamed to %s: %d records moved", old, new_name, moved)
+    return {"renamed": True, "keys": moved, "from": old}
+
+
+# --- the inbox ------------------------------------------------------------------------------------
+
+class _HeaderView(dict):
+    def get(self, name, default=None):
+        return super().get(name.lower(), default)
+
+
+def inbox_drain(*, limit=500):
+    """Process pending inbox deliveries in arrival order; stop at the first Redis failure.
+
+    Returns counts. One drainer at a time (``lock:github-inbox-drain``).
+    """
+    client = kv.get_client()
+    lock_key, token = keys.lock("github-inbox-drain"), secrets.token_hex(8)
+    try:
+        if not client.set(lock_key, token, nx=True, ex=300):
+            return {"busy": True}
+    except REDIS_DOWN:
+        return {"redis": "unreachable"}
+    counts = {"processed": 0, "failed": 0, "rejected": 0, "left": 0}
+    try:
+        for row in WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).order_by("id")[:limit]:
+            body = bytes(row.body)
+            row.attempts += 1
+            try:
+                if not row.verified:
+                    headers = _HeaderView({"x-hub-signature-256": row.signature, "content-type": row.content_type,
+                                           "x-github-hook-installation-target-type":
+                                               "repository" if row.hook_target_id else "",
+                                           "x-github-hook-installation-target-id": row.hook_target_id})
+                    if signature_verdict(headers, body) != "ok":
+                        _finish(row, WebhookDelivery.REJECTED, "signature does not match")
+                        counts["rejected"] += 1
+                        continue
+                reply = delivery_process(event=row.event, delivery_id=row.delivery_id,
+                                         payload=parse_payload(body, row.content_type))
+            except REDIS_DOWN as error:
+                row.last_error = f"redis: {error}"
+                row.save(update_fields=["attempts", "last_error"])
+                break
+            except github_pr.PayloadError as error:
+                _finish(row, WebhookDelivery.FAILED, str(error))
+                counts["failed"] += 1
+                continue
+            if reply.status == 400:
+                _finish(row, WebhookDelivery.FAILED, reply.body.get("detail", ""))
+                counts["failed"] += 1
+            else:
+                _finish(row, WebhookDelivery.PROCESSED, "")
+                counts["processed"] += 1
+        counts["left"] = WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).count()
+        WebhookDelivery.objects.filter(state=WebhookDelivery.PROCESSED,
+                                       processed_at__lt=timezone.now() - INBOX_KEEP_PROCESSED).delete()
+    finally:
+        try:
+            if client.get(lock_key) == token:
+                client.delete(lock_key)
+        except REDIS_DOWN:
+            pass
+    return counts
+
+
+def _finish(row, state, error):
+    row.state, row.last_error, row.processed_at = state, error, timezone.now()
+    row.save(update_fields=["state", "last_error", "processed_at", "attempts"])
+
+
+# --- backfill -------------------------------------------------------------------------------------
+
+class BackfillError(Exception):
+    pass
+
+
+MAX_RATE_LIMIT_WAIT = 3600
+LINK = re.compile(r'<([^>]+)>;\s*rel="([^"]+)"')
+
+
+def _links(response):
+    return {rel: url for url, rel in LINK.findall(response.headers.get("Link") or "")}
+
+
+def _wait_seconds(response):
+    retry_after = response.headers.get("Retry-After")
+    if retry_after and retry_after.isdigit():
+        return int(retry_after)
+    reset = response.headers.get("X-RateLimit-Reset")
+    if reset and reset.isdigit():
+        return max(int(reset) - int(time.time()), 0) + 1
+    return 60
+
+
+def _github_get(url, token, params, sleep, attempts=6):
+    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
+               "User-Agent": "Shiplog"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    for _ in range(attempts):
+        try:
+            response = requests.get(url, headers=headers, params=params, timeout=settings.HTTP_TIMEOUT)
+        except requests.RequestException as error:
+            raise BackfillError(f"GitHub is unreachable: {error.__class__.__name__}") from error
+        limited = response.status_code in (403, 429) and (
+            response.headers.get("X-RateLimit-Remaining") == "0" or response.headers.get("Retry-After"))
+        if limited:
+            sleep(min(_wait_seconds(response), MAX_RATE_LIMIT_WAIT))
+            continue
+        if response.status_code == 404:
+            raise BackfillError("GitHub says the repository does not exist or the token cannot see it.")
+        if response.status_code in (401, 403):
+            raise BackfillError("GitHub refused the token; reconnect GitHub.")
+        if response.status_code >= 400:
+            raise BackfillError(f"GitHub answered {response.status_code}.")
+        return response
+    raise BackfillError("GitHub kept rate-limiting the backfill; try again later.")
+
+
+def _backfill_token(user_ids):
+    for user_id in user_ids:
+        try:
+            token = GitHubToken(user_id).get()
+        except crypto.InvalidToken:
+            continue
+        if token:
+            return token
+    return None
+
+
+def entries_backfill(*, repo_name, since=None, on_progress=None, sleep=time.sleep, per_page=100):
+    """Drafts for a connected repository's already-merged PRs (``since``: a date), idempotently.
+
+    Pages through ``GET /repos/{owner}/{repo}/pulls?state=closed`` newest-updated first, stopping
+    at PRs last updated before ``since``; sleeps until the rate limit resets when it runs out.
+    Existing entries are left alone. Progress goes to ``idx:backfill:{repoName}`` and
+    ``on_progress(dict)``. Returns the final progress dict.
+    """
+    user_ids = Repo.user_ids_for(repo_name)
+    if not user_ids:
+        raise ApiError(404, "repo_not_connected", f"{repo_name} is not connected.")
+    token = _backfill_token(user_ids)
+    if token is None:
+        raise ApiError(409, "github_not_connected", "No one who connected this repository has a GitHub token.")
+    repo = next((r for r in (Repo.get(u, repo_name) for u in user_ids) if r), None)
+    rules = rules_for(user_ids, repo.githubRepoId if repo else 0)
+    client = kv.get_client()
+    lock_key = keys.lock("backfill", repo_name)
+    if not client.set(lock_key, "1", nx=True, ex=3600):
+        raise ApiError(409, "backfill_running", f"A backfill of {repo_name} is already running.")
+    progress = {"state": "running", "repo": repo_name, "page": 0, "pages": 0, "seen": 0, "merged": 0,
+                "created": 0, "since": since.isoformat() if since else "", "startedAt": iso(utc_now()),
+                "error": ""}
+
+    def report():
+        client.hset(keys.idx_backfill(repo_name), mapping={k: str(v) for k, v in progress.items()})
+        if on_progress:
+            on_progress(dict(progress))
+
+    url = f"{settings.GITHUB_API_URL}/repos/{repo_name}/pulls"
+    params = {"state": "closed", "sort": "updated", "direction": "desc", "per_page": per_page}
+    try:
+        report()
+        while url:
+            response = _github_get(url, token, params, sleep)
+            params = None  # the next link carries them
+            links = _links(response)
+            progress["page"] += 1
+            if "last" in links:
+                match = re.search(r"[?&]page=(\d+)", links["last"])
+                progress["pages"] = int(match.group(1)) if match else progress["pages"]
+            progress["pages"] = max(progress["pages"], progress["page"])
+            items = response.json()
+            if not isinstance(items, list):
+                raise BackfillError("GitHub answered something other than a list of pull requests.")
+            done = False
+            for pr in items:
+                progress["seen"] += 1
+                if since and pr.get("updated_at") and parse_iso(pr["updated_at"]).date() < since:
+                    done = True
+                    break
+                if not pr.get("merged_at") or (since and parse_iso(pr["merged_at"]).date() < since):
+                    continue
+                progress["merged"] += 1
+                try:
+                    outcome = entries_sync_from_pr(repo_name=repo_name, pr=pr, rules_by_user=rules,
+                                                   may_create=True, only_create=True)
+                except (github_pr.PayloadError, ValidationError) as error:
+                    log.warning("backfill of %s skips PR %s: %s", repo_name, pr.get("number"), error)
+                    continue
+                progress["created"] += sum(1 for r in outcome["results"].values() if r == "created")
+            report()
+            if done:
+                break
+            url = links.get("next")
+            if url and response.headers.get("X-RateLimit-Remaining") == "0":
+                sleep(min(_wait_seconds(response), MAX_RATE_LIMIT_WAIT))
+        progress["state"] = "done"
+    except BackfillError as error:
+        progress["state"], progress["error"] = "failed", str(error)
+        raise
+    finally:
+        progress["finishedAt"] = iso(utc_now())
+        report()
+        client.delete(lock_key)
+    return progress
+
+
+def backfill_progress(*, repo_name):
+    return kv.get_client().hgetall(keys.idx_backfill(repo_name))
