@@ -376,13 +376,14 @@ def _move_entries(user_id, old, new):
         records = [Entry.loads(raw) for raw in (pipe.mget(entry_keys) if entry_keys else []) if raw]
         pipe.multi()
         for entry in records:
-            pipe.delete(entry.key())
-            entry.remove_from_indexes(pipe)
+            entry.delete(pipe)  # the key and its indexes (records may be legacy: no re-validation)
             entry.repoId = new
             entry.prUrl = _moved_url(entry.prUrl, old, new)
             pipe.set(entry.key(), entry.dumps())
             entry.add_to_indexes(pipe)
         pipe.delete(*index_keys)
+        if records:
+            pipe.set(keys.cache_changelog_version(new), str(time.time_ns()))
         return len(records)
 
     return kv.transaction(move, *index_keys)
@@ -448,13 +449,14 @@ def _move_subscribers(old, new):
 
 
 def _move_repos(user_ids, old, new, github_repo_id):
-    watched = [keys.idx_repo_users(old), keys.idx_github_repo(github_repo_id)] + \
+    watched = [keys.idx_repo_users(old), keys.idx_github_repo(github_repo_id), keys.idx_repo_branding(old)] + \
         [keys.repo(user_id, old) for user_id in user_ids]
 
     def move(pipe):
         records = {user_id: pipe.get(keys.repo(user_id, old)) for user_id in user_ids}
         disconnected = {user_id: pipe.hget(keys.idx_repo_disconnected(user_id), old) for user_id in user_ids}
         backfill = pipe.hgetall(keys.idx_backfill(old))
+        branding = pipe.get(keys.idx_repo_branding(old))
         pipe.multi()
         for user_id, raw in records.items():
             pipe.delete(keys.repo_user(old, user_id))
@@ -470,9 +472,13 @@ def _move_repos(user_ids, old, new, github_repo_id):
             if disconnected[user_id] is not None:
                 pipe.hdel(keys.idx_repo_disconnected(user_id), old)
                 pipe.hset(keys.idx_repo_disconnected(user_id), new, disconnected[user_id])
-        pipe.delete(keys.idx_repo_users(old), keys.idx_backfill(old))
+        pipe.delete(keys.idx_repo_users(old), keys.idx_backfill(old), keys.idx_repo_branding(old),
+                    keys.cache_changelog_version(old))
         if backfill:
             pipe.hset(keys.idx_backfill(new), mapping=backfill)
+        if branding is not None:
+            pipe.set(keys.idx_repo_branding(new), branding)
+        pipe.set(keys.cache_changelog_version(new), str(time.time_ns()))
         pipe.set(keys.idx_github_repo(github_repo_id), new)
         return len(records)
 
