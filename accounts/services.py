@@ -3,6 +3,7 @@
 import logging
 from datetime import date
 
+import redis
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -67,13 +68,20 @@ def account_signup(*, create_django_user, email=None, location="intl"):
             account = Account.objects.create(user=django_user, shiplog_user_id=new_user_id())
             record = User(id=account.shiplog_user_id, email=(email or django_user.email or "").lower(),
                           plan="free", location=location)
-            record.save()
             written.append(record)
+            record.save()
     except Exception:
         for record in written:
-            record.delete()
+            _delete_quietly(record)
         raise
     return django_user, record
+
+
+def _delete_quietly(record):
+    try:
+        record.delete()
+    except redis.RedisError:
+        log.exception("Could not remove %s after a failed signup", record.key())
 
 
 def shiplog_user_id(django_user, request=None):
