@@ -10,7 +10,8 @@ BASE = "/changelog/octo-org/octo-repo/"
 
 
 def browser(**headers):
-    return Client(HTTP_USER_AGENT=BROWSER, **headers)
+    headers.setdefault("HTTP_USER_AGENT", BROWSER)
+    return Client(**headers)
 
 
 def published(user, pr_id=None, repo_id=REPO, **fields):
