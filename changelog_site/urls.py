@@ -11,8 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("github_sync.urls")),
+    path("", include("entries.urls")),
     path("", include("accounts.urls")),
     path("", include("repos.urls")),
     path("", include("engagement.urls")),
-    path("", include("entries.urls")),
 ]

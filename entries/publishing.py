@@ -128,7 +128,6 @@ def entry_update(*, user_id, entry_id, changes):
         result = _write(entry, raw, extra=(lambda q: q.sadd(keys.idx_entry_user_edited(entry.id), *edited))
                         if edited else None)
         if result.ok:
-            _changelog_changed(entry)
             return entry
     raise EditConflict()
 
@@ -139,7 +138,6 @@ def entry_discard(*, user_id, entry_id):
     with kv.atomic() as pipe:
         entry_purge(entry, pipe=pipe)
         pipe.delete(keys.idx_entry_user_edited(entry.id), keys.idx_entry_github(entry.id))
-    _changelog_changed(entry)
     return entry
 
 
@@ -157,7 +155,6 @@ def entry_publish(*, user_id, entry_id, user=None):
         result = _write(entry, raw, guards=guards,
                         extra=lambda q: q.hincrby(usage.key(), "entriesPublished", 1))
         if result.ok:
-            _changelog_changed(entry)
             return entry
         if result.failed_guard[0] == "below":
             raise PlanLimitReached(what="entriesPublished", limit=limit, used=int(result.observed))
@@ -172,7 +169,6 @@ def entry_unpublish(*, user_id, entry_id):
             return entry
         entry.status, entry.publishedAt = "draft", None
         if _write(entry, raw).ok:
-            _changelog_changed(entry)
             return entry
     raise EditConflict()
 
@@ -200,17 +196,7 @@ def entry_rewrite(*, user_id, entry_id, user=None):
         guards = [below(usage.key(), "aiRewrites", limit)] if limit is not None else []
         result = _write(entry, raw, guards=guards, extra=lambda q: q.hincrby(usage.key(), "aiRewrites", 1))
         if result.ok:
-            _changelog_changed(entry)
             return entry
         if result.failed_guard[0] == "below":
             raise PlanLimitReached(what="aiRewrites", limit=limit, used=int(result.observed))
     raise EditConflict()
-
-
-def _changelog_changed(entry):
-    """Tell the public changelog its cached pages for this repository are stale."""
-    try:
-        from engagement.services import changelog_invalidate
-    except ImportError:
-        return
-    changelog_invalidate(repo_id=entry.repoId)

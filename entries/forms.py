@@ -1,0 +1,42 @@
+from django import forms
+
+from entries.models import BODY_MAX, CATEGORIES, TITLE_MAX
+
+CATEGORY_CHOICES = [(name, name) for name in CATEGORIES]
+
+
+class EntryFilterForm(forms.Form):
+    repo = forms.ChoiceField(required=False)
+    category = forms.ChoiceField(required=False, choices=[("", "All categories")] + CATEGORY_CHOICES)
+    label = forms.CharField(required=False, max_length=100)
+    q = forms.CharField(required=False, max_length=200, label="Search titles")
+
+    def __init__(self, *args, repos=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["repo"].choices = [("", "All repositories")] + [(name, name) for name in repos]
+
+
+class EntryEditForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX)
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES)
+    body = forms.CharField(required=False, max_length=BODY_MAX, strip=False, widget=forms.Textarea(attrs={"rows": 14}))
+    aiRewrite = forms.CharField(required=False, max_length=BODY_MAX, label="AI rewrite",
+                                widget=forms.Textarea(attrs={"rows": 8}))
+    textSource = forms.ChoiceField(label="Readers see", widget=forms.RadioSelect,
+                                   choices=[("aiRewrite", "The AI rewrite"), ("original", "The original text")])
+
+    def __init__(self, *args, entry, **kwargs):
+        self.entry = entry
+        initial = {"title": entry.title, "category": entry.category, "body": entry.body,
+                   "aiRewrite": entry.aiRewrite or "",
+                   "textSource": entry.textSource or ("aiRewrite" if entry.aiRewrite else "original")}
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def changes(self):
+        """Only the fields the user actually changed, so untouched ones stay GitHub's to update."""
+        data = dict(self.cleaned_data)
+        data["aiRewrite"] = data["aiRewrite"] or None
+        current = {"title": self.entry.title, "category": self.entry.category, "body": self.entry.body,
+                   "aiRewrite": self.entry.aiRewrite,
+                   "textSource": self.entry.textSource or ("aiRewrite" if self.entry.aiRewrite else "original")}
+        return {name: value for name, value in data.items() if value != current[name]}

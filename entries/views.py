@@ -1,0 +1,158 @@
+"""Drafts, Published and the entry editor: thin views over ``entries.publishing``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from accounts.services import shiplog_user_id
+from billing.models import User as UserRecord
+from billing.services import usage_summary
+from changelog_site.errors import ApiError
+from changelog_site.kv.records import ValidationError, parse_iso
+from engagement.markdown import render_markdown
+from entries import publishing
+from entries.forms import EntryEditForm, EntryFilterForm
+from entries.models import CATEGORIES
+from repos.models import Repo
+
+PAGE_SIZE = 25
+BULK_LIMIT = 100
+
+
+def _report(request, error):
+    """Show a service error as a message; plan limits link to Billing."""
+    if isinstance(error, publishing.PlanLimitReached):
+        messages.error(request, format_html('{} <a href="{}">See plans</a>', error.detail, reverse("dashboard-billing")))
+    elif isinstance(error, ValidationError):
+        messages.error(request, "; ".join(f"{name}: {problem}" for name, problem in error.errors.items()))
+    else:
+        messages.error(request, str(error.detail))
+
+
+def _entry_list(request, status, template_title):
+    user_id = shiplog_user_id(request.user, request)
+    repos = Repo.for_user(user_id)
+    filters = EntryFilterForm(request.GET or None, repos=[repo.name for repo in repos])
+    params = filters.cleaned_data if filters.is_valid() else {}
+    entries, next_cursor = [], None
+    try:
+        entries, next_cursor = publishing.entries_list(
+            user_id=user_id, status=status, repo_id=params.get("repo") or None, cursor=request.GET.get("cursor"),
+            limit=PAGE_SIZE, category=params.get("category") or None, label=params.get("label") or None,
+            query=params.get("q") or None)
+    except ValidationError:
+        messages.error(request, "That page link has expired; showing the newest entries.")
+        entries, next_cursor = publishing.entries_list(user_id=user_id, status=status, limit=PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(request, "entries/list.html", {
+        "title": template_title,
+        "status": status,
+        "entries": [(entry, parse_iso(entry.mergedAt)) for entry in entries],
+        "filters": filters,
+        "filtered": any(params.get(name) for name in ("repo", "category", "label", "q")),
+        "next_query": f"{query.urlencode()}&cursor={next_cursor}" if next_cursor else None,
+        "has_repos": bool(repos),
+        "usage": usage_summary(user=UserRecord.get(user_id)),
+        "categories": CATEGORIES,
+    })
+
+
+@login_required
+def drafts(request):
+    return _entry_list(request, "draft", "Drafts")
+
+
+@login_required
+def published(request):
+    return _entry_list(request, "published", "Published")
+
+
+@login_required
+def entry_edit(request, entry_id):
+    user_id = shiplog_user_id(request.user, request)
+    entry = publishing.entry_get(user_id=user_id, entry_id=entry_id)
+    form = EntryEditForm(request.POST or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        try:
+            if changes:
+                publishing.entry_update(user_id=user_id, entry_id=entry_id, changes=changes)
+        except ApiError as error:
+            _report(request, error)
+        else:
+            messages.success(request, "Saved." if changes else "Nothing changed.")
+            return redirect("entry-edit", entry_id=entry_id)
+    return render(request, "entries/edit.html", {
+        "title": entry.title,
+        "entry": entry,
+        "merged": parse_iso(entry.mergedAt),
+        "form": form,
+        "original_html": render_markdown(entry.body),
+        "rewrite_html": render_markdown(entry.aiRewrite or ""),
+        "usage": usage_summary(user=UserRecord.get(user_id)),
+    })
+
+
+ACTIONS = {
+    "publish": (publishing.entry_publish, "Published."),
+    "unpublish": (publishing.entry_unpublish, "Moved back to drafts."),
+    "rewrite": (publishing.entry_rewrite, "Rewritten. Review the new text and choose which one readers see."),
+    "discard": (publishing.entry_discard, "Discarded."),
+}
+
+
+@login_required
+@require_POST
+def entry_action(request, entry_id, action):
+    service, done = ACTIONS[action]
+    user_id = shiplog_user_id(request.user, request)
+    try:
+        entry = service(user_id=user_id, entry_id=entry_id)
+    except publishing.EntryNotFound:
+        raise
+    except ApiError as error:
+        _report(request, error)
+        return redirect("entry-edit", entry_id=entry_id)
+    messages.success(request, done)
+    if action == "discard":
+        return redirect("dashboard-drafts" if entry.status == "draft" else "dashboard-published")
+    return redirect(request.POST.get("next") or reverse("entry-edit", kwargs={"entry_id": entry_id}))
+
+
+@login_required
+@require_POST
+def entries_bulk(request):
+    action = request.POST.get("action")
+    ids = request.POST.getlist("entry")[:BULK_LIMIT]
+    back = request.POST.get("next") or reverse("dashboard-drafts")
+    if action not in ("publish", "discard", "unpublish") or not ids:
+        messages.warning(request, "Select at least one entry, then an action.")
+        return redirect(back)
+    user_id = shiplog_user_id(request.user, request)
+    service, _ = ACTIONS[action]
+    done = 0
+    for entry_id in ids:
+        try:
+            service(user_id=user_id, entry_id=entry_id)
+            done += 1
+        except publishing.PlanLimitReached as error:
+            _report(request, error)
+            break
+        except ApiError as error:
+            _report(request, error)
+    verb = {"publish": "Published", "discard": "Discarded", "unpublish": "Moved back to drafts"}[action]
+    if done:
+        messages.success(request, f"{verb} {done} of {len(ids)} selected entries.")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def entry_preview(request):
+    """The editor's live preview: the same sanitized rendering readers get."""
+    return JsonResponse({"html": render_markdown(request.POST.get("text", "")[:65536])})
