@@ -23,7 +23,6 @@ COMING = {
     "dashboard-subscribers": ("Subscribers", "Readers who subscribed to email updates of your changelog, "
                               "with double opt-in and digest preferences."),
     "dashboard-roadmap": ("Roadmap", "A public roadmap built from your GitHub issues, which readers can upvote."),
-    "dashboard-analytics": ("Analytics", "Views, unique visitors, upvotes and widget clicks per entry."),
     "dashboard-billing": ("Billing", "Your plan, this month's usage and upgrading to Pro."),
 }
 

@@ -159,13 +159,13 @@ def upvote_counts(entry_ids):
 
 def changelog_url(repo_id, absolute=False):
     owner, name = repo_id.split("/", 1)
-    path = reverse("engagement:changelog", kwargs={"owner": owner, "repo": name})
+    path = reverse("public-changelog", kwargs={"owner": owner, "repo": name})
     return settings.PUBLIC_BASE_URL + path if absolute else path
 
 
 def entry_url(repo_id, pr_id, absolute=False):
     owner, name = repo_id.split("/", 1)
-    path = reverse("engagement:entry", kwargs={"owner": owner, "repo": name, "pr_id": pr_id})
+    path = reverse("public-entry", kwargs={"owner": owner, "repo": name, "pr_id": pr_id})
     return settings.PUBLIC_BASE_URL + path if absolute else path
 
 

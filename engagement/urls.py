@@ -1,15 +1,18 @@
+"""Public changelog routes (CONTRACT.md paths) and the owner's analytics page in the dashboard."""
+
 from django.urls import path
 
 from engagement import feeds, views
 
-app_name = "engagement"
+CHANGELOG = "changelog/<str:owner>/<str:repo>/"
 
 urlpatterns = [
-    path("changelog/<str:owner>/<str:repo>/", views.changelog, name="changelog"),
-    path("changelog/<str:owner>/<str:repo>/rss.xml", feeds.ChangelogRssFeed(), name="rss"),
-    path("changelog/<str:owner>/<str:repo>/atom.xml", feeds.ChangelogAtomFeed(), name="atom"),
-    path("changelog/<str:owner>/<str:repo>/sitemap.xml", views.sitemap, name="sitemap"),
-    path("changelog/<str:owner>/<str:repo>/<int:pr_id>/", views.entry, name="entry"),
-    path("changelog/<str:owner>/<str:repo>/<int:pr_id>/upvote/", views.upvote, name="upvote"),
-    path("dashboard/analytics/", views.analytics, name="analytics"),
+    path(CHANGELOG, views.changelog, name="public-changelog"),
+    path(CHANGELOG + "rss.xml", feeds.ChangelogRssFeed(), name="public-rss"),
+    path(CHANGELOG + "atom.xml", feeds.ChangelogAtomFeed(), name="public-atom"),
+    path(CHANGELOG + "sitemap.xml", views.sitemap, name="public-sitemap"),
+    path(CHANGELOG + "<int:pr_id>/", views.entry, name="public-entry"),
+    path(CHANGELOG + "<int:pr_id>/upvote/", views.upvote, name="public-upvote"),
+    path("dashboard/analytics/", views.analytics, name="dashboard-analytics"),
+    path("dashboard/analytics/branding/", views.branding, name="dashboard-branding"),
 ]

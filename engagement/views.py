@@ -4,11 +4,15 @@ analytics page. Thin: every read and write goes through ``engagement.services``.
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -159,21 +163,40 @@ def _shiplog_user_id(user):
 @require_GET
 def analytics(request):
     user_id = _shiplog_user_id(request.user)
-    repos = Repo.for_user(user_id) if user_id else []
-    names = [r.name for r in repos]
+    names = [repo.name for repo in Repo.for_user(user_id)] if user_id else []
     repo_id = request.GET.get("repo") or (names[0] if names else None)
-    context = {"repos": names, "repo_id": repo_id, "summary": None, "error": None}
+    context = {"title": "Analytics", "repos": names, "repo_id": repo_id, "summary": None, "error": None}
     if repo_id:
         try:
             start, end = services.parse_range(request.GET.get("start"), request.GET.get("end"))
             summary = services.analytics_summary(user_id=user_id, repo_id=repo_id, start=start, end=end)
-            context["summary"] = summary
-            context["chart"] = mark_safe(services.analytics_chart_svg(summary["series"]))  # numbers/dates only
         except services.NotFound:
             return _friendly(request, 404, "Not your repository", "You have not connected this repository.")
         except ValidationError as error:
             context["error"] = "; ".join(error.errors.values())
+        else:
+            context.update(summary=summary, chart=mark_safe(services.analytics_chart_svg(summary["series"])),
+                           branding=services.branding_get(repo_id=repo_id),
+                           public_url=services.changelog_url(repo_id, absolute=True))
     response = render(request, "engagement/analytics.html", context)
-    patch_vary_headers(response, ["Cookie"])
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def branding(request):
+    """The owner's branding form (on the analytics page): name, logo URL, accent color."""
+    user_id = _shiplog_user_id(request.user)
+    repo_id = request.POST.get("repo", "")
+    try:
+        services.branding_update(user_id=user_id, repo_id=repo_id, name=request.POST.get("name"),
+                                 logo_url=request.POST.get("logoUrl"), accent_color=request.POST.get("accentColor"))
+    except services.NotFound:
+        return _friendly(request, 404, "Not your repository", "You have not connected this repository.")
+    except ValidationError as error:
+        for field, problem in error.errors.items():
+            messages.error(request, f"{field} {problem}")
+    else:
+        messages.success(request, f"Branding of {repo_id}'s public changelog saved.")
+    return HttpResponseRedirect(reverse("dashboard-analytics") + "?" + urlencode({"repo": repo_id}))
