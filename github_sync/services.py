@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 import redis
 import requests
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from changelog_site import crypto
@@ -178,7 +178,8 @@ def delivery_receive(*, headers, body, content_type):
         waiting = False
     if waiting:  # keep GitHub's order: older deliveries are still in the inbox
         reply = inbox_store(**inbox)
-        _kick_drain()
+        if reply.status == 202 and _redis_up():
+            _kick_drain()
         return reply
     try:
         return delivery_process(event=event, delivery_id=delivery_id, payload=payload)
@@ -187,9 +188,17 @@ def delivery_receive(*, headers, body, content_type):
         return inbox_store(**inbox)
 
 
+def _redis_up():
+    try:
+        return bool(kv.get_client().ping())
+    except REDIS_DOWN:
+        return False
+
+
 def inbox_store(*, verified=True, **fields):
     try:
-        WebhookDelivery.objects.create(verified=verified, **fields)
+        with transaction.atomic():
+            WebhookDelivery.objects.create(verified=verified, **fields)
     except IntegrityError:
         return Reply(202, {"status": "queued", "duplicate": True})
     except DatabaseError:
