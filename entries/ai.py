@@ -174,7 +174,9 @@ def _useful_sentences(body):
 
 
 def offline_rewrite(title, body):
-    """Deterministic cleanup: a cleaned title as a sentence, then the first useful paragraph."""
+    """Deterministic cleanup: the first useful paragraph of the body, cut at a sentence within
+    ``MAX_CHARS``; the cleaned title as a sentence when the body says nothing useful. (The
+    entry's title is shown above it, so it is not repeated.)"""
     headline = clean_title(title)
     paragraphs = _useful_sentences(body)
     text = paragraphs[0] if paragraphs else ""
@@ -190,7 +192,4 @@ def offline_rewrite(title, body):
         summary += "."
     if summary and summary[:1].islower():
         summary = summary[:1].upper() + summary[1:]
-    headline_sentence = headline if headline.endswith((".", "!", "?")) else f"{headline}."
-    if not summary or summary.lower().startswith(headline.lower()):
-        return summary or headline_sentence
-    return f"**{headline_sentence}** {summary}"
+    return summary or (headline if headline.endswith((".", "!", "?")) else f"{headline}.")

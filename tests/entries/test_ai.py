@@ -100,8 +100,7 @@ def test_the_offline_writer_is_used_when_no_provider_is_configured(redis_db):
 
     rewritten = entry_rewrite(user_id=user.id, entry_id=entry.id)
 
-    assert rewritten.aiRewrite == ("**Handle expired sessions.** Users were logged out randomly. "
-                                   "Now sessions refresh in the background.")
+    assert rewritten.aiRewrite == "Users were logged out randomly. Now sessions refresh in the background."
 
 
 def test_the_offline_writer_drops_template_boilerplate():
@@ -121,7 +120,12 @@ Closes acme/web#1200
 """
     text = ai.offline_rewrite("feat(ui)!: add dark mode", body)
 
-    assert text == "**Add dark mode.** Adds a dark theme that follows the operating system setting."
+    assert text == "Adds a dark theme that follows the operating system setting."
+
+
+def test_the_offline_writer_falls_back_to_a_cleaned_title():
+    assert ai.offline_rewrite("feat(api)!: add bulk export (#42)", "- [x] tests\n\nFixes #41") == "Add bulk export."
+    assert ai.offline_rewrite("feature/catalog-info", "") == "Catalog info."
 
 
 @pytest.mark.parametrize("fixture", ["github/webhooks/pull_request.closed.merged.json",
