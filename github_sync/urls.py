@@ -1,7 +1,11 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
-from github_sync import api
+from github_sync import api, views
+
+OWNER_REPO = "<str:owner>/<str:repo>"
 
 urlpatterns = [
     re_path(r"^api/github/sync/?$", api.github_sync, name="github-sync"),
+    path(f"dashboard/repositories/{OWNER_REPO}/import/", views.import_past_prs, name="repo-import"),
+    path(f"dashboard/repositories/{OWNER_REPO}/import/progress/", views.import_progress, name="repo-import-progress"),
 ]

@@ -1,0 +1,17 @@
+"""``{% backfill_progress repo.name as progress %}`` and ``{% repo_disconnected repo as why %}`` for pages."""
+
+from django import template
+
+from github_sync import services
+
+register = template.Library()
+
+
+@register.simple_tag
+def backfill_progress(repo_name):
+    return services.backfill_progress(repo_name=repo_name)
+
+
+@register.simple_tag
+def repo_disconnected(repo):
+    return services.repo_disconnected(user_id=repo.userId).get(repo.name)
