@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from changelog_site import views
+from changelog_site import schema, views  # noqa: F401  (schema registers the OpenAPI auth extension)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -58,7 +58,7 @@ class EntryListView(EntryWriteView):
         results = EntryOutputSerializer(many=True)
         next = serializers.CharField(allow_null=True)
 
-    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer)
+    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer, operation_id="entries_list")
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -124,7 +124,7 @@ class EntryRewriteView(EntryWriteView):
 
 
 class UsageView(EntryWriteView):
-    @extend_schema(responses=inline_serializer("Usage", {
+    @extend_schema(responses=inline_serializer("UsageSummary", {
         "plan": serializers.CharField(), "month": serializers.CharField(),
         "usage": serializers.DictField(child=serializers.IntegerField()),
         "limits": serializers.DictField(child=serializers.IntegerField(allow_null=True)),
