@@ -251,14 +251,14 @@ def _repository_of(payload):
     return repository
 
 
-def _connected_name(repository):
-    """The name we store the repository under: GitHub's id is the identity, the name a fallback."""
-    by_id = Repo.name_for_github_id(repository["id"])
-    if by_id and Repo.user_ids_for(by_id):
-        return by_id
-    if Repo.user_ids_for(repository["full_name"]):
-        return repository["full_name"]
-    return None
+def _connected(repository):
+    """``(name, user_ids)``: the name we store the repository under (GitHub's id is the identity,
+    the payload's name a fallback) and who connected it; ``(None, [])`` when no one did."""
+    for name in (Repo.name_for_github_id(repository["id"]), repository["full_name"]):
+        user_ids = Repo.user_ids_for(name) if name else []
+        if user_ids:
+            return name, user_ids
+    return None, []
 
 
 def rules_for(user_ids, github_repo_id):
@@ -292,10 +292,9 @@ def _pull_request(delivery_id, payload):
     if not pr.get("merged_at"):
         return _ignored("not_merged")
     github_pr.entry_fields(pr)  # 400 on a malformed PR before we look anything up
-    name = _connected_name(repository)
+    name, user_ids = _connected(repository)
     if name is None:
         return _ignored("not_connected")
-    user_ids = Repo.user_ids_for(name)
     if action == "closed":
         may_create = True
     else:
@@ -325,7 +324,7 @@ def _repository(delivery_id, payload):
     if _seen(delivery_id):
         return Reply(200, {"status": "duplicate"})
     if action == "deleted":
-        name = _connected_name(repository)
+        name, _ = _connected(repository)
         if name is None:
             return _ignored("not_connected")
         marked = repo_mark_deleted(repo_name=name)
