@@ -81,26 +81,19 @@ class PageViews:
     redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
     return {views, uniques}
     """
-    _script = None
 
     def __init__(self, entry_id):
         self.entry_id = entry_id
 
-    @classmethod
-    def script(cls):
-        if PageViews._script is None:
-            PageViews._script = kv.get_client().register_script(cls.RECORD)
-        return PageViews._script
-
     def record(self, day, visitor_id=None):
         """Count one view on ``day`` (a date); a visitor id counts once per day. Returns (views, uniques)."""
         day_text = day.isoformat()
-        views, uniques = self.script()(
+        views, uniques = kv.run_script(
+            self.RECORD,
             keys=[keys.page_views(self.entry_id, day_text),
                   keys.idx_page_view_visitors(self.entry_id, day_text),
                   keys.idx_entry_view_days(self.entry_id)],
-            args=[self.entry_id, day_text, visitor_id or "", day.toordinal(), DAY_VISITORS_TTL_SECONDS],
-            client=kv.get_client())
+            args=[self.entry_id, day_text, visitor_id or "", day.toordinal(), DAY_VISITORS_TTL_SECONDS])
         return int(views), int(uniques)
 
     def day(self, day):
@@ -150,22 +143,14 @@ class Visitor:
     redis.call('EXPIRE', KEYS[1], ARGV[6])
     return views
     """
-    _script = None
 
     def __init__(self, visitor_id):
         self.visitor_id = visitor_id
 
-    @classmethod
-    def script(cls):
-        if Visitor._script is None:
-            Visitor._script = kv.get_client().register_script(cls.TOUCH)
-        return Visitor._script
-
     def touch(self, entry_id, fingerprint=""):
-        return int(self.script()(
-            keys=[keys.visitor(self.visitor_id)],
-            args=[self.visitor_id, fingerprint, iso(utc_now()), entry_id, VISITOR_ENTRIES_KEPT, VISITOR_TTL_SECONDS],
-            client=kv.get_client()))
+        return int(kv.run_script(
+            self.TOUCH, keys=[keys.visitor(self.visitor_id)],
+            args=[self.visitor_id, fingerprint, iso(utc_now()), entry_id, VISITOR_ENTRIES_KEPT, VISITOR_TTL_SECONDS]))
 
     def get(self):
         data = _hash_or_json(kv.get_client(), keys.visitor(self.visitor_id))

@@ -7,6 +7,7 @@ import redis
 from django.conf import settings
 
 _client = None
+_scripts = {}
 
 
 def get_client():
@@ -32,6 +33,14 @@ def use_client(client):
         yield client
     finally:
         _client = previous
+
+
+def run_script(source, *, keys, args):
+    """Run a Lua script by its SHA (loaded on first use) on the current client."""
+    script = _scripts.get(source)
+    if script is None:
+        script = _scripts[source] = get_client().register_script(source)
+    return script(keys=keys, args=args, client=get_client())
 
 
 @contextmanager

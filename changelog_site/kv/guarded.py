@@ -98,16 +98,9 @@ class GuardResult:
     observed: str | None = None
 
 
-_script = None
-
-
 def guarded_write(guards, queue):
-    global _script
-    if _script is None:
-        _script = kv.get_client().register_script(SCRIPT)
     declared = sorted({guard[1] for guard in guards} | set(queue.keys()))
-    ok, index, observed = _script(keys=declared, args=[json.dumps(guards), json.dumps(queue.commands)],
-                                  client=kv.get_client())
+    ok, index, observed = kv.run_script(SCRIPT, keys=declared, args=[json.dumps(guards), json.dumps(queue.commands)])
     if ok:
         return GuardResult(True)
     return GuardResult(False, guards[int(index) - 1], observed)

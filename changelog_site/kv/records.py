@@ -215,22 +215,14 @@ class VoteCounter:
     end
     return {0, tonumber(redis.call('GET', KEYS[1]) or '0')}
     """
-    _script = None
 
     def __init__(self, count_key, voters_key):
         self.count_key = count_key
         self.voters_key = voters_key
 
-    @classmethod
-    def script(cls):
-        if VoteCounter._script is None:
-            VoteCounter._script = kv.get_client().register_script(cls.UPVOTE)
-        return VoteCounter._script
-
     def upvote(self, voter_id):
         """Returns ``(counted, count)``: whether this vote was new, and the count after it."""
-        counted, count = self.script()(keys=[self.count_key, self.voters_key], args=[voter_id],
-                                       client=kv.get_client())
+        counted, count = kv.run_script(self.UPVOTE, keys=[self.count_key, self.voters_key], args=[voter_id])
         return bool(counted), int(count)
 
     def count(self):
