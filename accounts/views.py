@@ -9,15 +9,13 @@ from django.views.decorators.http import require_POST
 from accounts.forms import ApiTokenForm, DeleteAccountForm, GitHubTokenForm, LocationForm
 from accounts.services import (account_delete, account_location_set, account_profile, api_token_create,
                                api_token_list, api_token_revoke, shiplog_user_id)
+from billing.models import User
+from billing.services import usage_summary
 from changelog_site.errors import ApiError
 from entries.models import Entry
 from repos.services import github_token_check, github_token_delete, github_token_save
 
 COMING = {
-    "dashboard-drafts": ("Drafts", "Every merged pull request of a connected repository becomes a draft here, "
-                         "ready to edit, rewrite with AI and publish."),
-    "dashboard-published": ("Published", "Entries you published, as they appear on your public changelog, "
-                            "with their upvotes and views."),
     "dashboard-widget": ("Widget", "A “What's new” widget for your own site: pick colors, position and size, "
                          "then copy one script tag."),
     "dashboard-subscribers": ("Subscribers", "Readers who subscribed to email updates of your changelog, "
@@ -36,7 +34,9 @@ def dashboard(request):
     user_id = shiplog_user_id(request.user, request)
     profile = account_profile(user_id=user_id)
     counts = {status: Entry.count(user_id, status) for status in ("draft", "published")}
-    return render(request, "dashboard/overview.html", {"title": "Overview", "profile": profile, "counts": counts})
+    usage = usage_summary(user=User.get(user_id))
+    return render(request, "dashboard/overview.html",
+                  {"title": "Overview", "profile": profile, "counts": counts, "usage": usage})
 
 
 @login_required
