@@ -272,6 +272,39 @@ def rules_for(user_ids, github_repo_id):
     return rules
 
 
+def _parse_rule_lines(text, field_name):
+    """``label = Category`` lines -> dict; raises ``ValidationError`` naming the bad line."""
+    rules = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, category = line.partition("=")
+        category = category.strip().capitalize()
+        if not sep or not name.strip() or category not in github_pr.CATEGORIES:
+            raise ValidationError({field_name: f"line {number}: write it as name = New, Fixed, Improved or Other"})
+        rules[name.strip()] = category
+    return rules
+
+
+def sync_settings_get(*, user_id, github_repo_id):
+    return SyncSettings.objects.filter(user_id=user_id, github_repo_id=github_repo_id).first() or \
+        SyncSettings(user_id=user_id, github_repo_id=github_repo_id)
+
+
+def sync_settings_update(*, user_id, github_repo_id, skip_label, skip_bots, bot_patterns, label_rules,
+                         prefix_rules):
+    """Save a user's rules for one repository (the repository's settings page)."""
+    rules = {"labels": _parse_rule_lines(label_rules, "label_rules"),
+             "prefixes": _parse_rule_lines(prefix_rules, "prefix_rules")}
+    row = sync_settings_get(user_id=user_id, github_repo_id=github_repo_id)
+    row.skip_label = (skip_label or "").strip()[:100]
+    row.skip_bots = bool(skip_bots)
+    row.bot_patterns = ",".join(p.strip() for p in (bot_patterns or "").split(",") if p.strip())[:500]
+    row.category_rules = rules
+    row.save()
+    return row
+
+
 def _summary(results):
     counts = {}
     for outcome in results.values():

@@ -7,5 +7,6 @@ OWNER_REPO = "<str:owner>/<str:repo>"
 urlpatterns = [
     re_path(r"^api/github/sync/?$", api.github_sync, name="github-sync"),
     path(f"dashboard/repositories/{OWNER_REPO}/import/", views.import_past_prs, name="repo-import"),
+    path(f"dashboard/repositories/{OWNER_REPO}/rules/", views.sync_settings, name="repo-sync-settings"),
     path(f"dashboard/repositories/{OWNER_REPO}/import/progress/", views.import_progress, name="repo-import-progress"),
 ]

@@ -5,11 +5,12 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import shiplog_user_id
 from changelog_site.errors import ApiError, json_error
+from changelog_site.kv.records import ValidationError
 from github_sync import services
 from github_sync.tasks import backfill_task
 from repos.models import Repo
@@ -51,3 +52,38 @@ def import_progress(request, owner, repo):
     progress = services.backfill_progress(repo_name=name)
     return JsonResponse({key: progress.get(key, "") for key in
                          ("state", "page", "pages", "seen", "merged", "created", "error", "startedAt", "finishedAt")})
+
+
+def _rule_lines(rules):
+    return "\n".join(f"{name} = {category}" for name, category in (rules or {}).items())
+
+
+@login_required
+def sync_settings(request, owner, repo):
+    """The repository's settings page: skip label, bots, category rules."""
+    name = f"{owner}/{repo}"
+    user_id = shiplog_user_id(request.user, request)
+    record = Repo.get(user_id, name)
+    if record is None:
+        return render(request, "error.html", {"title": "Not found", "error": {"detail": "No such repository."}},
+                      status=404)
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.sync_settings_update(
+                user_id=user_id, github_repo_id=record.githubRepoId, skip_label=request.POST.get("skip_label", ""),
+                skip_bots=request.POST.get("skip_bots") == "on", bot_patterns=request.POST.get("bot_patterns", ""),
+                label_rules=request.POST.get("label_rules", ""), prefix_rules=request.POST.get("prefix_rules", ""))
+        except ValidationError as error:
+            errors = error.errors
+        else:
+            messages.success(request, f"Rules for {name} saved; they apply to pull requests merged from now on.")
+            return redirect("repo-sync-settings", owner=owner, repo=repo)
+    row = services.sync_settings_get(user_id=user_id, github_repo_id=record.githubRepoId)
+    rules = row.category_rules if isinstance(row.category_rules, dict) else {}
+    form = request.POST if errors else {
+        "skip_label": row.skip_label, "skip_bots": row.skip_bots, "bot_patterns": row.bot_patterns,
+        "label_rules": _rule_lines(rules.get("labels")), "prefix_rules": _rule_lines(rules.get("prefixes"))}
+    return render(request, "github_sync/sync_settings.html", {
+        "title": f"{name}: rules", "repo": record, "form": form, "errors": errors,
+        "skip_bots": form.get("skip_bots") in (True, "on")})

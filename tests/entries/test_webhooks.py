@@ -425,3 +425,16 @@ def test_later_events_do_not_resurrect_old_prs(client, redis_db):
 
     assert response.status_code == 200
     assert raw_entry(redis_db, user) is None
+
+
+def test_a_delivery_never_scans_and_costs_a_bounded_number_of_commands(client, redis_db, record_commands):
+    connect()
+    for n in range(50):  # other keys in the DB must not make a delivery dearer
+        make_repo(make_user(), name=f"other/repo-{n}", githubRepoId=10_000 + n)
+
+    with record_commands() as recorder:
+        response = deliver(client, "pull_request", fixture_bytes(MERGED))
+
+    assert response.status_code == 200
+    assert not recorder.names() & {"SCAN", "KEYS"}
+    assert len(recorder.commands) <= 20

@@ -63,3 +63,30 @@ def test_it_refuses_a_repository_the_user_did_not_connect(client, owner, redis_d
 def test_it_needs_a_signed_in_user(client, redis_db):
     assert client.post(f"/dashboard/repositories/{REPO}/import/").status_code == 302
     assert redis_db.keys("idx:backfill:*") == []
+
+
+def test_the_rules_page_saves_the_users_rules_and_webhooks_follow_them(client, owner, redis_db):
+    from github_sync.models import SyncSettings
+
+    page = client.get(f"/dashboard/repositories/{REPO}/rules/")
+    assert page.status_code == 200 and b"skip-changelog" in page.content
+
+    response = client.post(f"/dashboard/repositories/{REPO}/rules/", {
+        "skip_label": "internal", "skip_bots": "on", "bot_patterns": "[bot], renovate",
+        "label_rules": "ux = improved", "prefix_rules": "docs = Other"})
+
+    assert response.status_code == 302
+    row = SyncSettings.objects.get(user_id=owner.id, github_repo_id=1296269)
+    assert (row.skip_label, row.skip_bots, row.bot_patterns) == ("internal", True, "[bot],renovate")
+    assert row.category_rules == {"labels": {"ux": "Improved"}, "prefixes": {"docs": "Other"}}
+
+
+def test_the_rules_page_explains_a_bad_rule(client, owner):
+    response = client.post(f"/dashboard/repositories/{REPO}/rules/", {"label_rules": "ux is great"})
+
+    assert response.status_code == 200
+    assert b"line 1" in response.content
+
+
+def test_the_rules_page_is_only_for_the_users_repositories(client, owner):
+    assert client.get("/dashboard/repositories/someone/else/rules/").status_code == 404
