@@ -366,9 +366,13 @@ def _repository(delivery_id, payload):
     old = Repo.name_for_github_id(repository["id"])
     if old is None:
         return _ignored("not_connected")
-    moved = repo_rename(github_repo_id=repository["id"], new_name=repository["full_name"])
+    if not keys.REPO_NAME.match(repository.get("full_name") or ""):
+        raise github_pr.PayloadError("the new repository name must be owner/repo")
+    from github_sync.tasks import repo_rename_task
+
+    repo_rename_task.delay(repository["id"], repository["full_name"])
     _mark_delivery(delivery_id)
-    return Reply(200, {"status": "processed", "renamed": moved["renamed"], "keysMoved": moved["keys"]})
+    return Reply(202, {"status": "queued", "rename": {"from": old, "to": repository["full_name"]}})
 
 
 # --- repository deleted -------------------------------------------------------------------------

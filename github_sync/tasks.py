@@ -17,3 +17,11 @@ def inbox_drain_task(limit=500):
 def backfill_task(repo_name, since=None):
     """Drafts from a repository's already-merged PRs; progress in ``idx:backfill:{repoName}``."""
     return services.entries_backfill(repo_name=repo_name, since=date.fromisoformat(since) if since else None)
+
+
+@shared_task(name="github_sync.repo_rename", acks_late=True, autoretry_for=(Exception,), max_retries=5,
+             retry_backoff=True)
+def repo_rename_task(github_repo_id, new_name):
+    """Move every key of a renamed or transferred repository (can be thousands: not in the request).
+    Each key group moves atomically and a retry finishes a move a crash interrupted."""
+    return services.repo_rename(github_repo_id=github_repo_id, new_name=new_name)

@@ -37,10 +37,12 @@ def fixture_payload():
 
 
 class CommandRecorder:
-    """Records every command the Redis server receives on the test DB, through MONITOR."""
+    """Records every command the Redis server receives on the test DB, through MONITOR
+    (commands on other DBs, e.g. a concurrent test run, are left out)."""
 
     def __init__(self, client):
         self.client = client
+        self.db = client.connection_pool.connection_kwargs.get("db", 0)
         self.commands = []
 
     def __enter__(self):
@@ -59,7 +61,8 @@ class CommandRecorder:
             command = self.monitor.next_command()
             if self.sentinel in command["command"]:
                 return
-            self.commands.append(command["command"])
+            if command.get("db") == self.db:
+                self.commands.append(command["command"])
 
     def __exit__(self, *exc):
         self.client.echo(self.sentinel)

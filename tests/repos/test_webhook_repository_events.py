@@ -48,8 +48,8 @@ def test_it_moves_every_key_of_a_renamed_repository_and_leaves_none_behind(clien
 
     response = deliver(client, "repository", fixture_bytes("repository.renamed"), delivery="rename-0")
 
-    assert response.status_code == 200
-    assert response.json()["renamed"] is True
+    assert response.status_code == 202
+    assert response.json() == {"status": "queued", "rename": {"from": OLD, "to": NEW}}
     assert keys_naming(redis_db, OLD) == []
     for user in (alice, bob):
         repo = json.loads(redis_db.get(f"repo:{user.id}:{NEW}"))
@@ -87,7 +87,7 @@ def test_it_moves_a_transferred_repository(client, redis_db):
 
     response = deliver(client, "repository", payload)
 
-    assert response.status_code == 200
+    assert response.status_code == 202
     assert Entry.get(user.id, "new-owner/tool", 3) is not None
     assert keys_naming(redis_db, "octo-org/tool") == []
 
