@@ -18,6 +18,7 @@ from changelog_site.kv.records import parse_iso
 from engagement.models import EntryUpvotes, PageViews, Subscriber
 from entries.models import STATUSES, Entry, SocialPost
 from entries.services import entry_purge
+from github_sync.models import SyncSettings
 from repos.models import GitHubToken, HookSecret, Repo
 from repos.services import repo_disconnect
 from roadmap.models import RoadmapItem, RoadmapUpvotes
@@ -206,6 +207,10 @@ def account_export(*, user_id, django_user=None):
         "roadmapItems": [dict(item.to_dict(), upvotes=RoadmapUpvotes(item.id).count())
                          for item in data.roadmap_items],
         "subscribers": [subscriber.to_dict() for subscriber in data.subscribers([r.name for r in data.repos])],
+        "syncRules": [{"githubRepoId": rules.github_repo_id, "skipLabel": rules.skip_label,
+                       "skipBots": rules.skip_bots, "botPatterns": rules.bot_patterns,
+                       "categoryRules": rules.category_rules}
+                      for rules in SyncSettings.objects.filter(user_id=user_id)],
     }
     if django_user is not None:
         export["apiTokens"] = [{"name": token.name, "prefix": token.prefix, "createdAt": token.created_at.isoformat(),
@@ -257,6 +262,7 @@ def account_delete(*, user_id):
             pipe.delete(keys.idx_user_entries(user_id, status))
         pipe.delete(keys.user(user_id))
         pipe.srem(keys.idx_users(), user_id)
+    SyncSettings.objects.filter(user_id=user_id).delete()
     account = Account.objects.select_related("user").filter(shiplog_user_id=user_id).first()
     if account is not None:
         account.user.delete()

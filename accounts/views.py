@@ -13,6 +13,7 @@ from billing.models import User
 from billing.services import usage_summary
 from changelog_site.errors import ApiError
 from entries.models import Entry
+from github_sync.services import user_notices
 from repos.services import github_token_check, github_token_delete, github_token_save
 
 COMING = {
@@ -35,8 +36,9 @@ def dashboard(request):
     profile = account_profile(user_id=user_id)
     counts = {status: Entry.count(user_id, status) for status in ("draft", "published")}
     usage = usage_summary(user=User.get(user_id))
+    notices = user_notices(user_id=user_id, limit=5)
     return render(request, "dashboard/overview.html",
-                  {"title": "Overview", "profile": profile, "counts": counts, "usage": usage})
+                  {"title": "Overview", "profile": profile, "counts": counts, "usage": usage, "notices": notices})
 
 
 @login_required

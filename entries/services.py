@@ -56,6 +56,14 @@ def entry_github_state(*, entry_id):
     return kv.get_client().hgetall(keys.idx_entry_github(entry_id))
 
 
+def entries_github_states(*, entry_ids):
+    """``entry_github_state`` for many entries in one round trip: ``{entryId: state}``."""
+    pipe = kv.get_client().pipeline(transaction=False)
+    for entry_id in entry_ids:
+        pipe.hgetall(keys.idx_entry_github(entry_id))
+    return dict(zip(entry_ids, pipe.execute())) if entry_ids else {}
+
+
 def _pr_updated_at(pr):
     for name in ("updated_at", "closed_at", "merged_at"):
         if pr.get(name):

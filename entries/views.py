@@ -17,6 +17,7 @@ from engagement.markdown import render_markdown
 from entries import publishing
 from entries.forms import EntryEditForm, EntryFilterForm
 from entries.models import CATEGORIES
+from entries.services import entries_github_states
 from repos.models import Repo
 
 PAGE_SIZE = 25
@@ -47,12 +48,13 @@ def _entry_list(request, status, template_title):
     except ValidationError:
         messages.error(request, "That page link has expired; showing the newest entries.")
         entries, next_cursor = publishing.entries_list(user_id=user_id, status=status, limit=PAGE_SIZE)
+    states = entries_github_states(entry_ids=[entry.id for entry in entries])
     query = request.GET.copy()
     query.pop("cursor", None)
     return render(request, "entries/list.html", {
         "title": template_title,
         "status": status,
-        "entries": [(entry, parse_iso(entry.mergedAt)) for entry in entries],
+        "entries": [(entry, parse_iso(entry.mergedAt), states.get(entry.id) or {}) for entry in entries],
         "filters": filters,
         "filtered": any(params.get(name) for name in ("repo", "category", "label", "q")),
         "next_query": f"{query.urlencode()}&cursor={next_cursor}" if next_cursor else None,

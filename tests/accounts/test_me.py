@@ -140,3 +140,33 @@ def test_it_lists_what_it_exports_as_a_download(client, redis_db):
 
     assert "attachment" in response["Content-Disposition"]
     json.loads(response.content)
+
+
+def test_it_exports_and_deletes_the_users_sync_rules(client, redis_db):
+    from github_sync.models import SyncSettings
+
+    alice, alice_record = signup()
+    populate(alice_record)
+    SyncSettings.objects.create(user_id=alice_record.id, github_repo_id=77, skip_label="no-changelog")
+    SyncSettings.objects.create(user_id="user_someoneelseabcdefghijk", github_repo_id=77)
+
+    export = client.get("/api/me/export/", **bearer(alice)).json()
+    with responses.RequestsMock() as mock:
+        mock.delete(api("/repos/acme/app/hooks/5"), status=204)
+        client.delete("/api/me/", **bearer(alice))
+
+    assert export["syncRules"][0]["skipLabel"] == "no-changelog"
+    assert list(SyncSettings.objects.values_list("user_id", flat=True)) == ["user_someoneelseabcdefghijk"]
+
+
+def test_the_overview_shows_what_github_told_us(client, redis_db):
+    from github_sync.services import repo_mark_deleted
+
+    django_user, record = signup()
+    populate(record)
+    repo_mark_deleted(repo_name="acme/app")
+    client.force_login(django_user)
+
+    page = client.get("/dashboard/").content.decode()
+
+    assert "acme/app was deleted on GitHub" in page

@@ -126,3 +126,13 @@ def test_the_dashboard_pages_need_a_login(client):
     response = client.get("/dashboard/drafts/")
 
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_drafts_page_flags_revert_pull_requests(signed_in, redis_db):
+    client, me = signed_in
+    entry = make_entry(me, title='Revert "Add dark mode"')
+    redis_db.hset(f"idx:entry-github:{entry.id}", mapping={"revert": "1", "revertsPr": "41"})
+
+    page = client.get("/dashboard/drafts/").content.decode()
+
+    assert "Revert of #41" in page
