@@ -14,7 +14,9 @@ their own a day later). Upvote counts are read live (one MGET per page) and fold
 import base64
 import hashlib
 import json
+import secrets
 import time
+from urllib.parse import urlencode
 from datetime import date, datetime, timedelta, timezone
 
 from django.conf import settings
@@ -48,13 +50,21 @@ class NotFound(ApiError):
 
 def changelog_version(*, repo_id):
     """The repository's current changelog version (a string of digits); created on first use."""
+    return _version_and_users(repo_id)[0]
+
+
+def _version_and_users(repo_id):
+    """The changelog version and who connected the repository, in one round trip."""
     key = keys.cache_changelog_version(repo_id)
     client = kv.get_client()
-    version = client.get(key)
+    pipe = client.pipeline(transaction=False)
+    pipe.get(key)
+    pipe.smembers(keys.idx_repo_users(repo_id))
+    version, user_ids = pipe.execute()
     if version is None:
         client.set(key, str(time.time_ns()), nx=True)
         version = client.get(key)
-    return version
+    return version, sorted(user_ids)
 
 
 def changelog_invalidate(*, repo_id, pipe=None):
@@ -107,15 +117,15 @@ def _build_listing(repo_id, user_ids):
     return {"repoId": repo_id, "userIds": user_ids, "rows": rows}
 
 
-def changelog_listing(*, repo_id, version=None):
+def changelog_listing(*, repo_id, version=None, user_ids=None):
     """The repository's published entries as compact rows, or None when nobody connected it.
 
     The cached listing remembers whose entries it merged; when the repository's users changed
     (a connect or disconnect), it is rebuilt, so a disconnected repository 404s at once."""
-    version = version or changelog_version(repo_id=repo_id)
+    if version is None or user_ids is None:
+        version, user_ids = _version_and_users(repo_id)
     key = keys.cache_changelog_listing(repo_id, version)
     listing = cache.get(key)
-    user_ids = Repo.user_ids_for(repo_id)
     if listing is None or listing["userIds"] != user_ids:
         listing = _build_listing(repo_id, user_ids)
         cache.set(key, listing, timeout=CACHE_SECONDS)
@@ -173,13 +183,13 @@ def _etag(*parts):
     return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:32]
 
 
-def _present(entry, version, counts):
+def _present(entry, version, counts=None):
     return {
         "id": entry.id, "prId": entry.prId, "title": entry.title, "category": entry.category,
         "mergedAt": parse_iso(entry.mergedAt), "publishedAt": parse_iso(entry.publishedAt or entry.mergedAt),
         "prUrl": entry.prUrl if entry.prUrl.startswith(("https://", "http://")) else "",
         "author": entry.author, "labels": entry.labels, "html": entry_html(entry, version),
-        "summary": plain_text(_entry_text(entry)), "upvotes": counts.get(entry.id, 0),
+        "summary": plain_text(_entry_text(entry)), "upvotes": (counts or {}).get(entry.id, 0),
         "url": entry_url(entry.repoId, entry.prId), "absoluteUrl": entry_url(entry.repoId, entry.prId, True),
     }
 
@@ -196,40 +206,60 @@ def _month_groups(entries):
 
 class ChangelogPage:
     """A page of a repository's changelog. ``etag``/``last_modified`` are known before rendering,
-    so a conditional request is answered without loading or rendering any entry."""
+    so a conditional request is answered without loading or rendering any entry. The page itself
+    (rows, rendered entries, branding) is cached under the changelog version; upvote counts are
+    read live and folded into the ETag."""
 
-    def __init__(self, *, repo_id, version, rows, next_cursor, category, cursor, total):
+    def __init__(self, *, repo_id, version, cached, category, cursor, key=None):
+        self.key = key
         self.repo_id = repo_id
         self.version = version
-        self.rows = rows
-        self.next_cursor = next_cursor
+        self.cached = cached
+        self.rows = cached["rows"]
+        self.next_cursor = cached["next_cursor"]
         self.category = category
         self.cursor = cursor
-        self.total = total
-        self.counts = upvote_counts([row["id"] for row in rows])
+        self.total = cached["total"]
+        self.counts = upvote_counts([row["id"] for row in self.rows])
         self.etag = _etag("page", repo_id, version, category, cursor, sorted(self.counts.items()))
         self.last_modified = version_moment(version)
 
+    def page_path(self):
+        query = urlencode([(name, value) for name, value in (("category", self.category), ("cursor", self.cursor))
+                           if value])
+        return changelog_url(self.repo_id) + (f"?{query}" if query else "")
+
+    def entries_html(self, render):
+        """The page's entries as HTML: ``render(context)`` runs once per changelog version (its
+        output is cached with the page), with unguessable placeholders where the upvote counts go;
+        the live counts are filled in on every request."""
+        if "html" not in self.cached:
+            nonce = secrets.token_hex(8)
+            context = self.context()
+            for entry in context["entries"]:
+                entry["upvotes"] = f"UPV{nonce}{entry['id']}"
+            self.cached = dict(self.cached, html=render(context), nonce=nonce)
+            if self.key:
+                cache.set(self.key, self.cached, timeout=CACHE_SECONDS)
+        html, nonce = self.cached["html"], self.cached["nonce"]
+        for entry_id, count in self.counts.items():
+            html = html.replace(f"UPV{nonce}{entry_id}", str(count))
+        return html
+
     def context(self):
-        entries = Entry.get_many_by_keys([row["key"] for row in self.rows])
-        by_id = {entry.id: entry for entry in entries}
-        presented = [_present(by_id[row["id"]], self.version, self.counts) for row in self.rows if row["id"] in by_id]
+        presented = [dict(entry, upvotes=self.counts.get(entry["id"], 0)) for entry in self.cached["entries"]]
         return {
-            "repo_id": self.repo_id, "branding": branding_get(repo_id=self.repo_id), "entries": presented,
+            "repo_id": self.repo_id, "branding": self.cached["branding"], "entries": presented,
             "months": _month_groups(presented), "next_cursor": self.next_cursor, "category": self.category,
-            "cursor": self.cursor, "categories": CATEGORIES, "total": self.total,
+            "cursor": self.cursor, "categories": CATEGORIES, "total": self.total, "page_path": self.page_path(),
             "canonical_url": changelog_url(self.repo_id, absolute=True), "home_url": changelog_url(self.repo_id),
             "rss_url": changelog_url(self.repo_id, True) + "rss.xml",
             "atom_url": changelog_url(self.repo_id, True) + "atom.xml",
         }
 
 
-def changelog_page(*, repo_id, cursor=None, category=None, limit=PAGE_SIZE):
-    """A page of the public changelog: raises ``NotFound`` for an unknown or disconnected repo."""
-    if category is not None and category not in CATEGORIES:
-        raise ValidationError({"category": "must be one of " + ", ".join(CATEGORIES)})
-    version = changelog_version(repo_id=repo_id)
-    listing = changelog_listing(repo_id=repo_id, version=version)
+def _build_page(repo_id, version, user_ids, cursor, category, limit):
+    listing = changelog_listing(repo_id=repo_id, version=version, user_ids=user_ids)
     if listing is None:
         raise NotFound()
     rows = [row for row in listing["rows"] if category is None or row["category"] == category]
@@ -237,9 +267,27 @@ def changelog_page(*, repo_id, cursor=None, category=None, limit=PAGE_SIZE):
         after = _decode_cursor(cursor)
         rows = [row for row in rows if (row["score"], row["prId"]) < after]
     page = rows[:limit]
-    next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
-    return ChangelogPage(repo_id=repo_id, version=version, rows=page, next_cursor=next_cursor,
-                         category=category, cursor=cursor, total=len(listing["rows"]))
+    by_id = {entry.id: entry for entry in Entry.get_many_by_keys([row["key"] for row in page])}
+    page = [row for row in page if row["id"] in by_id]
+    return {"userIds": user_ids, "rows": page, "total": len(listing["rows"]),
+            "next_cursor": _encode_cursor(page[-1]) if len(rows) > limit and page else None,
+            "entries": [_present(by_id[row["id"]], version) for row in page],
+            "branding": branding_get(repo_id=repo_id)}
+
+
+def changelog_page(*, repo_id, cursor=None, category=None, limit=PAGE_SIZE):
+    """A page of the public changelog: raises ``NotFound`` for an unknown or disconnected repo."""
+    if category is not None and category not in CATEGORIES:
+        raise ValidationError({"category": "must be one of " + ", ".join(CATEGORIES)})
+    version, user_ids = _version_and_users(repo_id)
+    if not user_ids:
+        raise NotFound()
+    key = keys.cache_changelog_page(repo_id, version, _etag(category, cursor, limit)[:16])
+    cached = cache.get(key)
+    if cached is None or cached["userIds"] != user_ids:
+        cached = _build_page(repo_id, version, user_ids, cursor, category, limit)
+        cache.set(key, cached, timeout=CACHE_SECONDS)
+    return ChangelogPage(repo_id=repo_id, version=version, cached=cached, category=category, cursor=cursor, key=key)
 
 
 def changelog_feed_items(*, repo_id, limit=FEED_SIZE):
@@ -248,8 +296,8 @@ def changelog_feed_items(*, repo_id, limit=FEED_SIZE):
     return page, page.context()
 
 
-def _find_row(repo_id, pr_id, version):
-    listing = changelog_listing(repo_id=repo_id, version=version)
+def _find_row(repo_id, pr_id, version=None, user_ids=None):
+    listing = changelog_listing(repo_id=repo_id, version=version, user_ids=user_ids)
     if listing is None:
         raise NotFound()
     for row in listing["rows"]:
@@ -261,8 +309,8 @@ def _find_row(repo_id, pr_id, version):
 class EntryPage:
     def __init__(self, *, repo_id, pr_id):
         self.repo_id = repo_id
-        self.version = changelog_version(repo_id=repo_id)
-        self.row = _find_row(repo_id, pr_id, self.version)
+        self.version, user_ids = _version_and_users(repo_id)
+        self.row = _find_row(repo_id, pr_id, self.version, user_ids)
         self.counts = upvote_counts([self.row["id"]])
         self.etag = _etag("entry", repo_id, self.version, pr_id, self.counts[self.row["id"]])
         self.last_modified = version_moment(self.version)
@@ -293,13 +341,16 @@ def changelog_entry(*, repo_id, pr_id):
 def entry_upvote(*, repo_id, pr_id, voter_id, ip_hash):
     """Count a reader's upvote once (Lua: SADD the voter, INCR only when new).
 
+    ``voter_id`` is the reader's id or a callable giving it for an entry id (voter ids are scoped
+    to one entry, see ``privacy.voter_id``).
+
     Rate-limited per (hashed) IP in ``rl:upvote:…``; raises ``RateLimited`` (429) past the limit
     and ``NotFound`` for anything not published. Returns ``{"entryId", "prId", "count", "counted"}``.
     """
-    row = _find_row(repo_id, pr_id, changelog_version(repo_id=repo_id))
+    row = _find_row(repo_id, pr_id)
     rate_limit_hit(name="upvote", subject=ip_hash, limit=settings.UPVOTE_RATE_LIMIT,
                    window_seconds=settings.UPVOTE_RATE_WINDOW)
-    counted, count = EntryUpvotes(row["id"]).upvote(voter_id)
+    counted, count = EntryUpvotes(row["id"]).upvote(voter_id(row["id"]) if callable(voter_id) else voter_id)
     return {"entryId": row["id"], "prId": pr_id, "count": count, "counted": counted}
 
 

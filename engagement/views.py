@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
@@ -74,8 +75,13 @@ def changelog(request, owner, repo):
     except ValidationError:
         return _friendly(request, 400, "That link looks broken",
                          "The filter or page in this address is not one we know.", repo_id)
-    return _not_modified(request, page) or _validators(
-        render(request, "engagement/changelog.html", page.context()), page)
+    not_modified = _not_modified(request, page)
+    if not_modified:
+        return not_modified
+    context = page.context()
+    context["entries_html"] = page.entries_html(
+        lambda ctx: render_to_string("engagement/_entries.html", ctx, request=request))
+    return _validators(render(request, "engagement/changelog.html", context), page)
 
 
 @require_GET
@@ -118,9 +124,8 @@ def upvote(request, owner, repo, pr_id):
     if privacy.is_bot(request):
         return fail(403, "bot", "Automated clients cannot upvote.")
     try:
-        page = services.changelog_entry(repo_id=repo_id, pr_id=pr_id)
         result = services.entry_upvote(repo_id=repo_id, pr_id=pr_id, ip_hash=privacy.ip_hash(request),
-                                       voter_id=privacy.voter_id(request, page.entry_id))
+                                       voter_id=lambda entry_id: privacy.voter_id(request, entry_id))
     except services.NotFound as error:
         return fail(404, "not_found", str(error.detail))
     except RateLimited as error:

@@ -232,6 +232,12 @@ def cache_changelog_listing(repo_id, version):
     return _join("changelog-listing", repo_id, version)
 
 
+def cache_changelog_page(repo_id, version, variant):
+    """Django cache key: one page of the public changelog (rows, rendered entries, branding) at one
+    version; ``variant`` is a hash of the page's category filter, cursor and size."""
+    return _join("changelog-page", repo_id, version, variant)
+
+
 def cache_changelog_entry_html(entry_id, version):
     """Django cache key: an entry's rendered (sanitized) HTML at one changelog version."""
     return _join("changelog-html", entry_id, version)

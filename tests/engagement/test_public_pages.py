@@ -258,3 +258,18 @@ def test_it_serves_a_sitemap_with_absolute_urls(redis_db):
 
     assert f"<loc>http://testserver{BASE}</loc>" in xml
     assert f"<loc>http://testserver{BASE}3/</loc>" in xml
+
+
+def test_it_fills_live_upvote_counts_into_the_cached_page(redis_db):
+    user = connected()
+    published(user, pr_id=1)
+    published(user, pr_id=2)
+    client = browser(REMOTE_ADDR="192.0.2.1")
+    client.get(BASE)
+
+    client.post(f"{BASE}2/upvote/", HTTP_ACCEPT="application/json")
+    html = client.get(BASE).content.decode()
+
+    assert "UPV" not in html
+    assert html.count('<span class="count" data-count>1</span>') == 1
+    assert html.count('<span class="count" data-count>0</span>') == 1
