@@ -89,6 +89,7 @@ def test_it_never_redirects_a_form_post_off_site(redis_db):
 
 def test_it_rate_limits_upvotes_per_ip_with_retry_after(redis_db, settings):
     settings.UPVOTE_RATE_LIMIT = 3
+    settings.UPVOTE_RATE_WINDOW = 3600  # no window rollover in the middle of the test
     user = connected()
     for n in range(1, 5):
         published(user, pr_id=n)
