@@ -17,7 +17,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from changelog_site.errors import json_error
 from changelog_site.kv import keys
@@ -62,7 +62,7 @@ def _not_modified(request, page):
     return _validators(response, page) if response is not None else None
 
 
-@require_GET
+@require_safe
 def changelog(request, owner, repo):
     repo_id = _repo_id(owner, repo)
     if repo_id is None:
@@ -84,7 +84,7 @@ def changelog(request, owner, repo):
     return _validators(render(request, "engagement/changelog.html", context), page)
 
 
-@require_GET
+@require_safe
 def entry(request, owner, repo, pr_id):
     repo_id = _repo_id(owner, repo)
     if repo_id is None:
@@ -141,7 +141,7 @@ def upvote(request, owner, repo, pr_id):
     return HttpResponseRedirect(target, status=303)
 
 
-@require_GET
+@require_safe
 def sitemap(request, owner, repo):
     repo_id = _repo_id(owner, repo)
     if repo_id is None:
@@ -165,7 +165,7 @@ def _shiplog_user_id(user):
 
 
 @login_required
-@require_GET
+@require_safe
 def analytics(request):
     user_id = _shiplog_user_id(request.user)
     names = [repo.name for repo in Repo.for_user(user_id)] if user_id else []

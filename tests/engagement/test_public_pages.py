@@ -273,3 +273,12 @@ def test_it_fills_live_upvote_counts_into_the_cached_page(redis_db):
     assert "UPV" not in html
     assert html.count('<span class="count" data-count>1</span>') == 1
     assert html.count('<span class="count" data-count>0</span>') == 1
+
+
+def test_it_answers_head_requests_without_counting_a_view(redis_db):
+    entry = published(connected(), pr_id=1)
+
+    response = browser().head(f"{BASE}1/")
+
+    assert response.status_code == 200
+    assert not redis_db.keys(f"analytics:views:{entry.id}:*")
