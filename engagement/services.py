@@ -146,9 +146,9 @@ def _decode_cursor(cursor):
 
 
 def _entry_text(entry):
-    """What readers see: the AI rewrite when the entry has one, else the (possibly edited) body.
-    Clearing ``aiRewrite`` (PATCH ``aiRewrite: null``) is how an owner chooses their own text."""
-    return entry.aiRewrite if (entry.aiRewrite or "").strip() else entry.body
+    """What readers see: the AI rewrite unless the owner chose the original text (``textSource``
+    in the editor), else the (possibly edited) body; ``Entry.public_text``."""
+    return entry.public_text()
 
 
 def entry_html(entry, version):

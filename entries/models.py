@@ -93,7 +93,7 @@ class Entry(JsonRecord):
     def public_text(self):
         """The markdown readers see: the AI rewrite unless the owner chose the original text
         (``textSource``, a Shiplog extension field other implementations ignore)."""
-        if self.aiRewrite and self.textSource != "original":
+        if (self.aiRewrite or "").strip() and self.textSource != "original":
             return self.aiRewrite
         return self.body
 

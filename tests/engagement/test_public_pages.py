@@ -193,6 +193,15 @@ def test_it_shows_the_ai_rewrite_when_there_is_one_and_the_body_otherwise(redis_
     assert "Edited body two" in html
 
 
+def test_it_shows_the_original_text_when_the_owner_chose_it(redis_db):
+    user = connected()
+    published(user, pr_id=1, body="The owner's own words", aiRewrite="A rewrite nobody wanted", textSource="original")
+
+    html = browser().get(BASE).content.decode()
+
+    assert "The owner's own words" in html and "A rewrite nobody wanted" not in html
+
+
 def test_it_renders_open_graph_twitter_and_canonical_tags_on_an_entry(redis_db):
     entry = published(connected(), pr_id=42, title="Dark mode", body="Easy on the eyes at night.")
 
