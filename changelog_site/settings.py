@@ -138,6 +138,7 @@ CACHES = {
         "OPTIONS": {
             "SOCKET_CONNECT_TIMEOUT": KV_SOCKET_TIMEOUT,
             "SOCKET_TIMEOUT": KV_SOCKET_TIMEOUT,
+            "CONNECTION_POOL_KWARGS": {"protocol": 2},
         },
     }
 }

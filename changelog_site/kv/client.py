@@ -20,6 +20,7 @@ def get_client():
             socket_timeout=settings.KV_SOCKET_TIMEOUT,
             socket_connect_timeout=settings.KV_SOCKET_TIMEOUT,
             health_check_interval=30,
+            protocol=2,  # RESP2: what every managed Redis (Upstash, ElastiCache, Vercel KV) speaks
         )
     return _client
 
