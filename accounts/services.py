@@ -227,8 +227,8 @@ def account_delete(*, user_id):
 
     Repositories are disconnected first (a revoked GitHub token leaves a webhook behind
     rather than keeping the account alive); everything else goes in one MULTI. The
-    per-repository keys (subscribers, branding, changelog version, backfill progress) and the
-    shared webhook of a repository another user still has connected stay theirs.
+    per-repository keys (subscribers, branding, releases, changelog version, backfill progress)
+    and the shared webhook of a repository another user still has connected stay theirs.
     """
     for repo in Repo.for_user(user_id):
         repo_disconnect(user_id=user_id, name=repo.name, strict=False)
@@ -250,7 +250,8 @@ def account_delete(*, user_id):
             subscriber.delete(pipe=pipe)
         for repo_id in orphaned_repo_ids:
             pipe.delete(keys.idx_repo_branding(repo_id), keys.cache_changelog_version(repo_id),
-                        keys.idx_backfill(repo_id))
+                        keys.idx_backfill(repo_id), keys.idx_repo_releases(repo_id),
+                        keys.idx_repo_release_data(repo_id))
         for month in data.months:
             Usage(user_id, month).delete(pipe=pipe)
         DodoIds(user_id).delete(customer_id=customer_id, pipe=pipe)

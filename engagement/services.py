@@ -194,12 +194,52 @@ def _present(entry, version, counts=None):
     }
 
 
-def _month_groups(entries):
+def _release_present(raw):
+    data = json.loads(raw)
+    url = data.get("htmlUrl") or ""
+    return {"id": str(data["id"]), "tag": data["tagName"], "name": data.get("name") or data["tagName"],
+            "url": url if url.startswith("https://") else "", "publishedAt": parse_iso(data["publishedAt"])}
+
+
+def releases_for_rows(*, repo_id, rows):
+    """``(has_releases, {entryId: release or None})``: the release each row shipped in, the first
+    one published at or after its ``mergedAt`` (None: merged after the newest release).
+
+    One pipeline (ZCARD and a ``ZRANGEBYSCORE … LIMIT 0 1`` per row) and one HMGET, so the cost
+    follows the page size, not the number of releases."""
+    if not rows:
+        return False, {}
+    index = keys.idx_repo_releases(repo_id)
+    pipe = kv.get_client().pipeline(transaction=False)
+    pipe.zcard(index)
+    for row in rows:
+        pipe.zrangebyscore(index, row["score"], "+inf", start=0, num=1)
+    count, *firsts = pipe.execute()
+    if not count:
+        return False, {}
+    ids = sorted({first[0] for first in firsts if first})
+    raws = kv.get_client().hmget(keys.idx_repo_release_data(repo_id), ids) if ids else []
+    releases = {release_id: _release_present(raw) for release_id, raw in zip(ids, raws) if raw}
+    return True, {row["id"]: releases.get(first[0]) if first else None for row, first in zip(rows, firsts)}
+
+
+def _entry_groups(entries, by_release=False):
+    """Consecutive entries under one heading. With releases: the release each shipped in, and
+    "Unreleased" for those merged after the newest one (they come first, the listing being newest
+    first). Without: the month of ``mergedAt``."""
     groups = []
     for entry in entries:
-        label = entry["mergedAt"].strftime("%B %Y")
-        if not groups or groups[-1]["label"] != label:
-            groups.append({"label": label, "entries": []})
+        release = entry.get("release")
+        if by_release and release:
+            group = {"kind": "release", "key": "release:" + release["id"], "label": release["name"],
+                     "release": release}
+        elif by_release:
+            group = {"kind": "unreleased", "key": "unreleased", "label": "Unreleased"}
+        else:
+            label = entry["mergedAt"].strftime("%B %Y")
+            group = {"kind": "month", "key": "month:" + label, "label": label}
+        if not groups or groups[-1]["key"] != group["key"]:
+            groups.append(dict(group, entries=[]))
         groups[-1]["entries"].append(entry)
     return groups
 
@@ -250,7 +290,7 @@ class ChangelogPage:
         presented = [dict(entry, upvotes=self.counts.get(entry["id"], 0)) for entry in self.cached["entries"]]
         return {
             "repo_id": self.repo_id, "branding": self.cached["branding"], "entries": presented,
-            "months": _month_groups(presented), "next_cursor": self.next_cursor, "category": self.category,
+            "groups": _entry_groups(presented, self.cached.get("byRelease", False)), "next_cursor": self.next_cursor, "category": self.category,
             "cursor": self.cursor, "categories": CATEGORIES, "total": self.total, "page_path": self.page_path(),
             "canonical_url": changelog_url(self.repo_id, absolute=True), "home_url": changelog_url(self.repo_id),
             "rss_url": changelog_url(self.repo_id, True) + "rss.xml",
@@ -269,10 +309,12 @@ def _build_page(repo_id, version, user_ids, cursor, category, limit):
     page = rows[:limit]
     by_id = {entry.id: entry for entry in Entry.get_many_by_keys([row["key"] for row in page])}
     page = [row for row in page if row["id"] in by_id]
+    by_release, releases = releases_for_rows(repo_id=repo_id, rows=page)
     return {"userIds": user_ids, "rows": page, "total": len(listing["rows"]),
             "next_cursor": _encode_cursor(page[-1]) if len(rows) > limit and page else None,
-            "entries": [_present(by_id[row["id"]], version) for row in page],
-            "branding": branding_get(repo_id=repo_id)}
+            "entries": [dict(_present(by_id[row["id"]], version), release=releases.get(row["id"]))
+                        for row in page],
+            "byRelease": by_release, "branding": branding_get(repo_id=repo_id)}
 
 
 def changelog_page(*, repo_id, cursor=None, category=None, limit=PAGE_SIZE):

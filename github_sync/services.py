@@ -28,6 +28,7 @@ from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError, iso, parse_iso, utc_now
 from engagement.models import Subscriber
+from engagement.services import changelog_invalidate
 from entries import github_pr
 from entries.models import STATUSES, Entry
 from entries.services import entries_sync_from_pr, late_create_allowed
@@ -230,6 +231,8 @@ def delivery_process(*, event, delivery_id, payload):
             return _pull_request(delivery_id, payload)
         if event == "repository":
             return _repository(delivery_id, payload)
+        if event == "release":
+            return _release(delivery_id, payload)
     except github_pr.PayloadError as error:
         return _error(400, "invalid_payload", str(error))
     except ValidationError as error:
@@ -341,8 +344,11 @@ def _pull_request(delivery_id, payload):
     return Reply(200, {"status": "processed", "entries": _summary(outcome["results"])})
 
 
-def _mark_delivery(delivery_id):
-    kv.get_client().set(keys.github_delivery(delivery_id), "1", ex=7 * 24 * 3600)
+DELIVERY_MARKER_SECONDS = 7 * 24 * 3600
+
+
+def _mark_delivery(delivery_id, pipe=None):
+    (pipe or kv.get_client()).set(keys.github_delivery(delivery_id), "1", ex=DELIVERY_MARKER_SECONDS)
 
 
 def _seen(delivery_id):
@@ -373,6 +379,93 @@ def _repository(delivery_id, payload):
     repo_rename_task.delay(repository["id"], repository["full_name"])
     _mark_delivery(delivery_id)
     return Reply(202, {"status": "queued", "rename": {"from": old, "to": repository["full_name"]}})
+
+
+# --- releases --------------------------------------------------------------------------------------
+
+RELEASE_STORE_ACTIONS = ("published", "released", "edited")
+RELEASE_REMOVE_ACTIONS = ("deleted", "unpublished")
+
+
+def _release_of(payload):
+    release = payload.get("release")
+    if not isinstance(release, dict) or not isinstance(release.get("id"), int) \
+            or isinstance(release.get("id"), bool):
+        raise github_pr.PayloadError("release.id is required")
+    return release
+
+
+def _release_record(release):
+    """What we keep of a published release: ``{"id", "tagName", "name", "htmlUrl", "publishedAt"}``."""
+    tag = release.get("tag_name")
+    if not isinstance(tag, str) or not tag.strip():
+        raise github_pr.PayloadError("release.tag_name is required")
+    try:
+        published_at = iso(parse_iso(release["published_at"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise github_pr.PayloadError("release.published_at must be an ISO 8601 timestamp") from error
+    name = release.get("name")
+    url = release.get("html_url")
+    return {"id": release["id"], "tagName": tag.strip()[:200],
+            "name": name.strip()[:200] if isinstance(name, str) and name.strip() else None,
+            "htmlUrl": url if isinstance(url, str) and url.startswith("https://") else None,
+            "publishedAt": published_at}
+
+
+def _release(delivery_id, payload):
+    """``release`` events: published/released/edited store a published, non-prerelease release;
+    deleted/unpublished (and a release edited back to a draft or prerelease) remove it."""
+    action = payload.get("action")
+    if action not in RELEASE_STORE_ACTIONS + RELEASE_REMOVE_ACTIONS:
+        return _ignored("unhandled_action")
+    repository = _repository_of(payload)
+    release = _release_of(payload)
+    keep = action in RELEASE_STORE_ACTIONS and not release.get("draft") and not release.get("prerelease")
+    record = _release_record(release) if keep else None
+    if _seen(delivery_id):
+        return Reply(200, {"status": "duplicate"})
+    name, _ = _connected(repository)
+    if name is None:
+        return _ignored("not_connected")
+    if record is not None:
+        release_save(repo_name=name, release=record, delivery_id=delivery_id)
+        return Reply(200, {"status": "processed", "release": {"id": record["id"], "tagName": record["tagName"],
+                                                              "stored": True}})
+    removed = release_delete(repo_name=name, release_id=release["id"], delivery_id=delivery_id)
+    return Reply(200, {"status": "processed", "release": {"id": release["id"], "stored": False,
+                                                          "removed": removed}})
+
+
+def release_save(*, repo_name, release, delivery_id=None):
+    """Store (or update) a published release of ``repo_name`` and retire the cached changelog,
+    with the delivery marker, in one MULTI."""
+    with kv.atomic() as pipe:
+        member = str(release["id"])
+        pipe.zadd(keys.idx_repo_releases(repo_name), {member: parse_iso(release["publishedAt"]).timestamp()})
+        pipe.hset(keys.idx_repo_release_data(repo_name), member, json.dumps(release, separators=(",", ":")))
+        changelog_invalidate(repo_id=repo_name, pipe=pipe)
+        if delivery_id:
+            _mark_delivery(delivery_id, pipe)
+    return release
+
+
+def release_delete(*, repo_name, release_id, delivery_id=None):
+    """Forget a release of ``repo_name``; True when it was stored. The changelog version is bumped
+    only when something was removed; the delivery marker is set either way, in the same MULTI."""
+    index, data, member = keys.idx_repo_releases(repo_name), keys.idx_repo_release_data(repo_name), str(release_id)
+
+    def remove(pipe):
+        stored = pipe.zscore(index, member) is not None or pipe.hexists(data, member)
+        pipe.multi()
+        if stored:
+            pipe.zrem(index, member)
+            pipe.hdel(data, member)
+            changelog_invalidate(repo_id=repo_name, pipe=pipe)
+        if delivery_id:
+            _mark_delivery(delivery_id, pipe)
+        return stored
+
+    return kv.transaction(remove, index, data)
 
 
 # --- repository deleted -------------------------------------------------------------------------
@@ -494,14 +587,17 @@ def _move_subscribers(old, new):
 
 
 def _move_repos(user_ids, old, new, github_repo_id):
-    watched = [keys.idx_repo_users(old), keys.idx_github_repo(github_repo_id), keys.idx_repo_branding(old)] + \
-        [keys.repo(user_id, old) for user_id in user_ids]
+    releases, release_data = keys.idx_repo_releases(old), keys.idx_repo_release_data(old)
+    watched = [keys.idx_repo_users(old), keys.idx_github_repo(github_repo_id), keys.idx_repo_branding(old),
+               releases, release_data] + [keys.repo(user_id, old) for user_id in user_ids]
 
     def move(pipe):
         records = {user_id: pipe.get(keys.repo(user_id, old)) for user_id in user_ids}
         disconnected = {user_id: pipe.hget(keys.idx_repo_disconnected(user_id), old) for user_id in user_ids}
         backfill = pipe.hgetall(keys.idx_backfill(old))
         branding = pipe.get(keys.idx_repo_branding(old))
+        release_scores = dict(pipe.zrange(releases, 0, -1, withscores=True))
+        release_records = pipe.hgetall(release_data)
         pipe.multi()
         for user_id, raw in records.items():
             pipe.delete(keys.repo_user(old, user_id))
@@ -518,7 +614,11 @@ def _move_repos(user_ids, old, new, github_repo_id):
                 pipe.hdel(keys.idx_repo_disconnected(user_id), old)
                 pipe.hset(keys.idx_repo_disconnected(user_id), new, disconnected[user_id])
         pipe.delete(keys.idx_repo_users(old), keys.idx_backfill(old), keys.idx_repo_branding(old),
-                    keys.cache_changelog_version(old))
+                    keys.cache_changelog_version(old), releases, release_data)
+        if release_scores:
+            pipe.zadd(keys.idx_repo_releases(new), release_scores)
+        if release_records:
+            pipe.hset(keys.idx_repo_release_data(new), mapping=release_records)
         if backfill:
             pipe.hset(keys.idx_backfill(new), mapping=backfill)
         if branding is not None:

@@ -220,6 +220,19 @@ def idx_repo_branding(repo_id):
     return _join("idx", "repo-branding", repo_id)
 
 
+def idx_repo_releases(repo_name):
+    """ZSET of a repository's published GitHub releases: member = GitHub's release id, score =
+    ``published_at`` (epoch seconds). Written by ``release`` webhooks; the public changelog groups
+    entries by it (docs/public-changelog.md). Moved on rename; deleted with the last account."""
+    return _join("idx", "releases", repo_name)
+
+
+def idx_repo_release_data(repo_name):
+    """HASH: GitHub release id -> JSON ``{"id", "tagName", "name", "htmlUrl", "publishedAt"}`` of the
+    releases in ``idx:releases:{repoName}``, written and removed in the same MULTI as the ZSET."""
+    return _join("idx", "release-data", repo_name)
+
+
 def cache_changelog_version(repo_id):
     """STRING (a nanosecond timestamp): the repository's public changelog version. Set in the same
     MULTI as every entry write (``Entry.add_to_indexes``) and by ``changelog_invalidate``; the cached

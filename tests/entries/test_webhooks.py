@@ -100,7 +100,7 @@ EXPECTED = {
     "pull_request.closed.merged": (200, True), "pull_request.closed.not-merged": (202, False),
     "pull_request.edited": (202, False), "pull_request.labeled": (202, False),
     "pull_request.opened": (202, False), "pull_request.reopened": (202, False),
-    "pull_request.unlabeled": (202, False), "release.published": (202, False),
+    "pull_request.unlabeled": (202, False), "release.published": (200, True),
     "repository.deleted": (200, True), "repository.renamed": (202, True),
 }
 
