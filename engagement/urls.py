@@ -14,5 +14,4 @@ urlpatterns = [
     path(CHANGELOG + "<int:pr_id>/", views.entry, name="public-entry"),
     path(CHANGELOG + "<int:pr_id>/upvote/", views.upvote, name="public-upvote"),
     path("dashboard/analytics/", views.analytics, name="dashboard-analytics"),
-    path("dashboard/analytics/branding/", views.branding, name="dashboard-branding"),
 ]

@@ -1,13 +1,11 @@
 """Reader-facing pages: the public changelog, entry permalinks, upvotes, sitemap; and the owner's
-analytics page. Thin: every read and write goes through ``engagement.services``."""
+analytics page (branding is edited on the repository's settings page, ``github_sync.views``).
+Thin: every read and write goes through ``engagement.services``."""
 
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from urllib.parse import urlencode
-
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -164,6 +162,11 @@ def _shiplog_user_id(user):
     return getattr(account, "shiplog_user_id", None)
 
 
+def _settings_url(repo_id):
+    owner, name = repo_id.split("/", 1)
+    return reverse("repo-sync-settings", kwargs={"owner": owner, "repo": name})
+
+
 @login_required
 @require_safe
 def analytics(request):
@@ -181,27 +184,8 @@ def analytics(request):
             context["error"] = "; ".join(error.errors.values())
         else:
             context.update(summary=summary, chart=mark_safe(services.analytics_chart_svg(summary["series"])),
-                           branding=services.branding_get(repo_id=repo_id),
-                           public_url=services.changelog_url(repo_id, absolute=True))
+                           public_url=services.changelog_url(repo_id, absolute=True),
+                           settings_url=_settings_url(repo_id))
     response = render(request, "engagement/analytics.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@login_required
-@require_http_methods(["POST"])
-def branding(request):
-    """The owner's branding form (on the analytics page): name, logo URL, accent color."""
-    user_id = _shiplog_user_id(request.user)
-    repo_id = request.POST.get("repo", "")
-    try:
-        services.branding_update(user_id=user_id, repo_id=repo_id, name=request.POST.get("name"),
-                                 logo_url=request.POST.get("logoUrl"), accent_color=request.POST.get("accentColor"))
-    except services.NotFound:
-        return _friendly(request, 404, "Not your repository", "You have not connected this repository.")
-    except ValidationError as error:
-        for field, problem in error.errors.items():
-            messages.error(request, f"{field} {problem}")
-    else:
-        messages.success(request, f"Branding of {repo_id}'s public changelog saved.")
-    return HttpResponseRedirect(reverse("dashboard-analytics") + "?" + urlencode({"repo": repo_id}))

@@ -4,13 +4,15 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import shiplog_user_id
 from changelog_site.errors import ApiError, json_error
 from changelog_site.kv.records import ValidationError
+from engagement import services as engagement
 from github_sync import services
 from github_sync.tasks import backfill_task
 from repos.models import Repo
@@ -58,32 +60,64 @@ def _rule_lines(rules):
     return "\n".join(f"{name} = {category}" for name, category in (rules or {}).items())
 
 
+def _rules_form(row):
+    rules = row.category_rules if isinstance(row.category_rules, dict) else {}
+    return {"skip_label": row.skip_label, "skip_bots": row.skip_bots, "bot_patterns": row.bot_patterns,
+            "label_rules": _rule_lines(rules.get("labels")), "prefix_rules": _rule_lines(rules.get("prefixes"))}
+
+
+def _branding_form(branding):
+    return {"name": branding["name"] if branding["custom"] else "", "logoUrl": branding["logoUrl"],
+            "accentColor": branding["accentColor"]}
+
+
+def _save_branding(user_id, name, post):
+    engagement.branding_update(user_id=user_id, repo_id=name, name=post.get("name"),
+                               logo_url=post.get("logoUrl"), accent_color=post.get("accentColor"))
+    return f"Branding of {name}'s public changelog saved."
+
+
+def _save_rules(user_id, record, post):
+    services.sync_settings_update(
+        user_id=user_id, github_repo_id=record.githubRepoId, skip_label=post.get("skip_label", ""),
+        skip_bots=post.get("skip_bots") == "on", bot_patterns=post.get("bot_patterns", ""),
+        label_rules=post.get("label_rules", ""), prefix_rules=post.get("prefix_rules", ""))
+    return f"Rules for {record.name} saved; they apply to pull requests merged from now on."
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def sync_settings(request, owner, repo):
-    """The repository's settings page: skip label, bots, category rules."""
+    """The repository's settings page: its public changelog branding (shared by everyone who
+    connected it) and this user's draft rules (skip label, bots, category rules). Each section
+    is its own form, told apart by ``section``."""
     name = f"{owner}/{repo}"
     user_id = shiplog_user_id(request.user, request)
     record = Repo.get(user_id, name)
     if record is None:
         return render(request, "error.html", {"title": "Not found", "error": {"detail": "No such repository."}},
                       status=404)
+    section = ("branding" if request.POST.get("section") == "branding" else "rules") \
+        if request.method == "POST" else None
     errors = {}
-    if request.method == "POST":
+    if section:
         try:
-            services.sync_settings_update(
-                user_id=user_id, github_repo_id=record.githubRepoId, skip_label=request.POST.get("skip_label", ""),
-                skip_bots=request.POST.get("skip_bots") == "on", bot_patterns=request.POST.get("bot_patterns", ""),
-                label_rules=request.POST.get("label_rules", ""), prefix_rules=request.POST.get("prefix_rules", ""))
+            if section == "branding":
+                notice = _save_branding(user_id, name, request.POST)
+            else:
+                notice = _save_rules(user_id, record, request.POST)
         except ValidationError as error:
             errors = error.errors
         else:
-            messages.success(request, f"Rules for {name} saved; they apply to pull requests merged from now on.")
-            return redirect("repo-sync-settings", owner=owner, repo=repo)
-    row = services.sync_settings_get(user_id=user_id, github_repo_id=record.githubRepoId)
-    rules = row.category_rules if isinstance(row.category_rules, dict) else {}
-    form = request.POST if errors else {
-        "skip_label": row.skip_label, "skip_bots": row.skip_bots, "bot_patterns": row.bot_patterns,
-        "label_rules": _rule_lines(rules.get("labels")), "prefix_rules": _rule_lines(rules.get("prefixes"))}
+            messages.success(request, notice)
+            return HttpResponseRedirect(reverse("repo-sync-settings", kwargs={"owner": owner, "repo": repo})
+                                        + "#" + section)
+    rules_form = request.POST if errors and section == "rules" else \
+        _rules_form(services.sync_settings_get(user_id=user_id, github_repo_id=record.githubRepoId))
+    branding_form = request.POST if errors and section == "branding" else \
+        _branding_form(engagement.branding_get(repo_id=name))
     return render(request, "github_sync/sync_settings.html", {
-        "title": f"{name}: rules", "repo": record, "form": form, "errors": errors,
-        "skip_bots": form.get("skip_bots") in (True, "on")})
+        "title": f"{name}: settings", "repo": record, "form": rules_form, "branding": branding_form,
+        "errors": errors if section == "rules" else {}, "branding_errors": errors if section == "branding" else {},
+        "skip_bots": rules_form.get("skip_bots") in (True, "on"),
+        "public_url": engagement.changelog_url(name)})

@@ -1,4 +1,5 @@
-"""The owner's analytics page: views/uniques per day as SVG, most viewed and upvoted, branding form."""
+"""The owner's analytics page: views/uniques per day as SVG, most viewed and upvoted (branding lives on the
+repository's settings page: tests/repos/test_repo_settings.py)."""
 
 from datetime import date, timedelta
 
@@ -68,12 +69,13 @@ def test_it_requires_sign_in(redis_db):
     assert Client().get("/dashboard/analytics/").status_code == 302
 
 
-def test_it_saves_branding_from_the_form(redis_db):
+def test_it_leaves_branding_to_the_repository_settings_page(redis_db):
     owner = connected()
+    client = owner_client(owner)
 
-    response = owner_client(owner).post("/dashboard/analytics/branding/",
-                                        {"repo": REPO, "name": "Octo", "logoUrl": "", "accentColor": "#112233"})
+    html = client.get("/dashboard/analytics/", {"repo": REPO}).content.decode()
 
-    assert response.status_code == 302
-    assert services.branding_get(repo_id=REPO)["accentColor"] == "#112233"
-    assert services.branding_get(repo_id=REPO)["name"] == "Octo"
+    assert 'name="accentColor"' not in html and "Save branding" not in html
+    assert f'href="/dashboard/repositories/{REPO}/rules/#branding"' in html
+    assert client.post("/dashboard/analytics/branding/", {"repo": REPO, "name": "Octo"}).status_code == 404
+    assert services.branding_get(repo_id=REPO)["custom"] is False
