@@ -22,7 +22,6 @@ COMING = {
     "dashboard-subscribers": ("Subscribers", "Readers who subscribed to email updates of your changelog, "
                               "with double opt-in and digest preferences."),
     "dashboard-roadmap": ("Roadmap", "A public roadmap built from your GitHub issues, which readers can upvote."),
-    "dashboard-billing": ("Billing", "Your plan, this month's usage and upgrading to Pro."),
 }
 
 

@@ -108,7 +108,8 @@ class Usage:
 
 class DodoIds:
     """``user:{userId}:dodo_customer_id`` and ``user:{userId}:dodo_subscription_id``: plain
-    strings. The customer id is also indexed back to the user, for webhooks that carry only it."""
+    strings. The customer id is also indexed back to the user, for webhooks that carry only it.
+    ``delete`` also removes billing's own keys of the user (subscription state, payments seen)."""
 
     def __init__(self, user_id):
         self.user_id = user_id
@@ -134,7 +135,9 @@ class DodoIds:
     def delete(self, customer_id=None, pipe=None):
         customer_id = customer_id or self.get()["customerId"]
         with kv.atomic(pipe) as p:
-            p.delete(keys.dodo_customer_id(self.user_id), keys.dodo_subscription_id(self.user_id))
+            p.delete(keys.dodo_customer_id(self.user_id), keys.dodo_subscription_id(self.user_id),
+                     keys.idx_dodo_subscription(self.user_id), keys.idx_dodo_payments(self.user_id))
+            p.zrem(keys.idx_dodo_on_hold(), self.user_id)
             if customer_id:
                 p.delete(keys.idx_dodo_customer(customer_id))
 

@@ -153,6 +153,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Deliveries kept in the SQL inbox while Redis was unreachable (docs/webhooks.md).
     "github-inbox-drain": {"task": "github_sync.inbox_drain", "schedule": 30.0},
+    # On-hold Dodo subscriptions whose paid period ended move to free (docs/billing.md).
+    "billing-on-hold-expire": {"task": "billing.on_hold_expire", "schedule": 600.0},
 }
 
 # --- Auth ---------------------------------------------------------------------------
@@ -194,6 +196,13 @@ GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstr
 DODO_API_URL = os.environ.get("DODO_API_URL", "").rstrip("/")
 DODO_API_KEY = os.environ.get("DODO_API_KEY", "")
 DODO_WEBHOOK_SECRET = os.environ.get("DODO_WEBHOOK_SECRET", "")
+# The Pro plan's Dodo product per location (docs/billing.md): INR for India, USD elsewhere.
+DODO_PRO_PRODUCTS = {
+    "in": {"productId": os.environ.get("DODO_PRODUCT_ID_IN", ""), "currency": "INR",
+           "price": os.environ.get("PRO_PRICE_INR", "749")},
+    "intl": {"productId": os.environ.get("DODO_PRODUCT_ID_INTL", ""), "currency": "USD",
+             "price": os.environ.get("PRO_PRICE_USD", "9")},
+}
 AI_API_BASE = os.environ.get("AI_API_BASE", "").rstrip("/")
 AI_API_KEY = os.environ.get("AI_API_KEY", "")
 AI_MODEL = os.environ.get("AI_MODEL", "")

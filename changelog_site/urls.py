@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("github_sync.urls")),
     path("", include("entries.urls")),
+    path("", include("billing.urls")),
     path("", include("accounts.urls")),
     path("", include("repos.urls")),
     path("", include("engagement.urls")),

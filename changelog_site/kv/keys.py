@@ -189,6 +189,33 @@ def idx_dodo_customer(customer_id):
     return _join("idx", "dodo-customer", customer_id)
 
 
+def idx_dodo_subscription(user_id):
+    """STRING (JSON ``{"subscriptionId", "status", "productId", "nextBillingDate",
+    "cancelAtNextBillingDate", "currency", "amount", "eventType", "eventAt"}``): the newest
+    DodoPayments subscription event applied to a user. ``eventAt`` orders events: an older one
+    arriving later is ignored, so it never downgrades (docs/billing.md)."""
+    return _join("idx", "dodo-subscription", user_id)
+
+
+def idx_dodo_payments(user_id):
+    """HASH: Dodo payment id -> JSON ``{"paymentId", "status", "totalAmount", "currency",
+    "subscriptionId", "createdAt", "eventType", "eventAt"}``: the payments seen in webhooks,
+    shown on the Billing page. Deleted with the account."""
+    return _join("idx", "dodo-payments", user_id)
+
+
+def idx_dodo_on_hold():
+    """ZSET of userIds whose subscription is on hold, scored by the paid period's end (epoch
+    seconds): the ``billing.on_hold_expire`` task moves them to free once it has passed."""
+    return _join("idx", "dodo-on-hold")
+
+
+def dodo_webhook(webhook_id):
+    """STRING with a TTL: this Dodo ``webhook-id`` was applied (written in the same MULTI as the
+    change, so a redelivery is acknowledged and changes nothing)."""
+    return _join("lock", "dodo-webhook", webhook_id)
+
+
 def idx_user_related_repos(user_id):
     """SET of every repoId a user has had data for (connected, widget, roadmap items).
 

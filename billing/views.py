@@ -1,0 +1,83 @@
+"""Pricing, Billing, and the buttons that go to DodoPayments: thin views over ``billing.services``."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.services import location_default, shiplog_user_id
+from billing import dodo, services
+from billing.models import User
+from changelog_site.errors import ApiError
+
+
+def _plans():
+    return {name: settings.PLAN_LIMITS[name] for name in ("free", "pro")}
+
+
+def pricing(request):
+    """Free vs Pro, with the Pro price in INR for India and USD elsewhere."""
+    user = None
+    if request.user.is_authenticated:
+        user = User.get(shiplog_user_id(request.user, request))
+    location = (user.location if user and user.location else None) or location_default(request)
+    return render(request, "billing/pricing.html", {
+        "title": "Pricing",
+        "plans": _plans(),
+        "offer": services.pro_offer(location=location),
+        "plan": user.plan if user else None,
+        "apiConfigured": dodo.configured(),
+        "missingSettings": dodo.missing_settings(),
+    })
+
+
+@login_required
+def billing_page(request):
+    user_id = shiplog_user_id(request.user, request)
+    status = services.billing_status(user_id=user_id)
+    if request.GET.get("checkout") == "returned" and status["plan"] != "pro":
+        messages.info(request, "Thanks! Your payment is being confirmed; Pro switches on as soon as "
+                               "DodoPayments tells us (usually within a minute).")
+    return render(request, "billing/billing.html", {"title": "Billing", "billing": status, "plans": _plans(),
+                                                    "usage": status["usage"]})
+
+
+@login_required
+@require_POST
+def billing_checkout(request):
+    user_id = shiplog_user_id(request.user, request)
+    return_url = settings.PUBLIC_BASE_URL + reverse("dashboard-billing") + "?checkout=returned"
+    try:
+        url = services.checkout_create(user_id=user_id, return_url=return_url)
+    except ApiError as error:
+        messages.error(request, f"Could not start the checkout: {error.detail}")
+        return redirect("dashboard-billing")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def billing_portal(request):
+    try:
+        url = services.portal_session_create(user_id=shiplog_user_id(request.user, request))
+    except ApiError as error:
+        messages.error(request, f"Could not open the customer portal: {error.detail}")
+        return redirect("dashboard-billing")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def billing_cancel(request):
+    next_page = "settings" if request.POST.get("next") == "settings" else "dashboard-billing"
+    try:
+        state = services.subscription_cancel(user_id=shiplog_user_id(request.user, request))
+    except ApiError as error:
+        messages.error(request, f"Could not cancel: {error.detail}")
+    else:
+        until = (state or {}).get("nextBillingDate")
+        messages.success(request, "Your subscription will end at the close of the paid period"
+                         + (f" ({until[:10]})" if until else "") + "; Pro stays on until then.")
+    return redirect(next_page)
