@@ -153,3 +153,19 @@ def test_it_only_accepts_post_for_the_buttons(signed_in):
     client, _ = signed_in
 
     assert client.get("/dashboard/billing/checkout/").status_code == 405
+
+
+def test_it_offers_cancel_at_period_end_on_the_settings_page(client, account, fake_dodo, redis_db, dodo_secret):
+    record, django_user, _ = account()
+    client.force_login(django_user)
+    deliver(client, subscription_event("subscription.active", user_id=record.id))
+    fake_dodo.patch(f"{DODO_API}/subscriptions/sub_7Xq2LmN4pR8sT1vW",
+                    json={"subscription_id": "sub_7Xq2LmN4pR8sT1vW", "cancel_at_next_billing_date": True,
+                          "next_billing_date": "2026-04-09T12:00:00Z"})
+    assert "Cancel at period end" in client.get("/dashboard/settings/").content.decode()
+
+    response = client.post("/dashboard/billing/cancel/", {"next": "settings"}, follow=True)
+
+    assert response.redirect_chain == [("/dashboard/settings/", 302)]
+    page = response.content.decode()
+    assert "Pro until 9 April 2026" in page and "Cancel at period end</button>" not in page
