@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import SHOWN_PREFIX_LENGTH, ApiToken, new_token, token_digest
 from billing.models import LOCATIONS, Account, DodoIds, Usage, User, new_user_id
+from billing.services import billing_export
 from changelog_site import crypto
 from changelog_site.errors import ApiError
 from changelog_site.kv import client as kv
@@ -197,6 +198,7 @@ def account_export(*, user_id, django_user=None):
         "user": data.record.to_dict() if data.record else None,
         "githubConnected": GitHubToken(user_id).exists(),
         "payments": DodoIds(user_id).get(),
+        "billing": billing_export(user_id=user_id),
         "usage": {month: values for month, values in usage.items() if any(values.values())},
         "repos": [repo.to_dict() for repo in data.repos],
         "entries": [dict(entry.to_dict(), upvotes=EntryUpvotes(entry.id).count(),

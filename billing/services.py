@@ -88,6 +88,7 @@ def usage_summary(*, user):
 WEBHOOK_MARKER_TTL = 60 * 60 * 24 * 30  # Dodo retries for days; a marker outlives every retry
 MAX_WEBHOOK_BYTES = 1024 * 1024
 DODO_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
+FRACTION = re.compile(r"(\.\d+)")
 
 UPGRADE_EVENTS = {"subscription.active", "subscription.renewed"}
 DOWNGRADE_EVENTS = {"subscription.cancelled", "subscription.expired", "subscription.failed"}
@@ -113,8 +114,9 @@ def _epoch(text):
     """Epoch seconds (float) of an ISO 8601 timestamp, or None."""
     if not isinstance(text, str) or not text:
         return None
+    text = FRACTION.sub(lambda m: m.group(1)[:7], text.strip().replace("Z", "+00:00"))
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     if moment.tzinfo is None:
@@ -422,6 +424,15 @@ def billing_status(*, user_id, user=None):
         "apiConfigured": dodo.configured(),
         "missingSettings": dodo.missing_settings(),
     }
+
+
+def billing_export(*, user_id):
+    """Billing's own data of a user for the GDPR export: the subscription state and payments seen."""
+    client = kv.get_client()
+    state = client.get(keys.idx_dodo_subscription(user_id))
+    payments = [json.loads(raw) for raw in client.hvals(keys.idx_dodo_payments(user_id))]
+    return {"subscription": json.loads(state) if state else None,
+            "paymentsSeen": sorted(payments, key=lambda p: (p.get("createdAt") or "", p["paymentId"]))}
 
 
 def _money(amount, currency):
