@@ -114,3 +114,19 @@ def test_it_reads_the_user_record_once_per_limited_request(action, client, accou
     reads = [c for c in recorded.commands if c.split(" ")[:2] in (["GET", f"user:{record.id}"],
                                                                    ["MGET", f"user:{record.id}"])]
     assert len(reads) == 1, recorded.commands
+
+
+def test_it_shows_the_subscription_in_the_admin(client, account, django_user_model, dodo_secret):
+    from billing.models import Account
+
+    record, _, _ = account()
+    deliver(client, subscription_event("subscription.active", user_id=record.id))
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+
+    page = client.get(f"/admin/billing/account/{Account.objects.get(shiplog_user_id=record.id).pk}/change/")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "customer cus_9KdLw3Hs2Qx, subscription sub_7Xq2LmN4pR8sT1vW" in text
+    assert "active, next billing" in text and "last event subscription.active" in text
