@@ -137,10 +137,12 @@ def entries_bulk(request):
         return redirect(back)
     user_id = shiplog_user_id(request.user, request)
     service, _ = ACTIONS[action]
+    # the plan check reads the user: record once per request, not once per selected entry
+    plan = {"user": UserRecord.get(user_id)} if action == "publish" else {}
     done = 0
     for entry_id in ids:
         try:
-            service(user_id=user_id, entry_id=entry_id)
+            service(user_id=user_id, entry_id=entry_id, **plan)
             done += 1
         except publishing.PlanLimitReached as error:
             _report(request, error)
