@@ -7,20 +7,14 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from billing import services
-from changelog_site.errors import ApiError, json_error
+from changelog_site.errors import ApiError, json_error, read_webhook_body
 
 
 @csrf_exempt
 def dodo_webhook(request):
-    if request.method != "POST":
-        return json_error(405, "method_not_allowed", "Only POST is accepted here.", headers={"Allow": "POST"})
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > services.MAX_WEBHOOK_BYTES:
-        return json_error(413, "payload_too_large", "DodoPayments webhook payloads are at most 1 MB.")
-    body = request.read(services.MAX_WEBHOOK_BYTES + 1)
+    body, refusal = read_webhook_body(request, max_bytes=services.MAX_WEBHOOK_BYTES, sender="DodoPayments")
+    if refusal:
+        return refusal
     try:
         webhook_id, event = services.dodo_webhook_verify(headers=request.headers, body=body)
         reply = services.dodo_event_apply(webhook_id=webhook_id, event=event, received_at=time.time())

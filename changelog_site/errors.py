@@ -79,3 +79,23 @@ def api_exception_handler(exc, context):
     if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(exc, exceptions.NotAuthenticated):
         response.status_code = 401
     return response
+
+
+def read_webhook_body(request, *, max_bytes, sender):
+    """The raw bytes of a webhook POST, or the error response to send instead.
+
+    Webhook signatures cover exactly these bytes, so we read them ourselves (``request.body`` is
+    capped by DATA_UPLOAD_MAX_MEMORY_SIZE) and nothing is parsed before the signature is checked.
+    A body without a Content-Length is read one byte past the limit so the service can refuse it.
+    Returns ``(body, None)`` or ``(None, response)``.
+    """
+    if request.method != "POST":
+        return None, json_error(405, "method_not_allowed", "Only POST is accepted here.", headers={"Allow": "POST"})
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > max_bytes:
+        return None, json_error(413, "payload_too_large",
+                                f"{sender} webhook payloads are at most {max_bytes // (1024 * 1024)} MB.")
+    return request.read(max_bytes + 1), None

@@ -73,23 +73,20 @@ class Repo(JsonRecord):
         return kv.get_client().get(keys.idx_github_repo(github_repo_id))
 
 
-class GitHubToken:
-    """``user:{userId}:github_token``: a Fernet token of the user's GitHub token, never plaintext."""
-
-    def __init__(self, user_id):
-        self.user_id = user_id
+class EncryptedValue:
+    """A secret kept at one key as a Fernet token (MultiFernet, ``TOKEN_ENCRYPTION_KEYS``), never plaintext."""
 
     def key(self):
-        return keys.github_token(self.user_id)
+        raise NotImplementedError
 
-    def set(self, token, pipe=None):
-        if not token:
-            raise ValueError("an empty GitHub token cannot be stored")
+    def set(self, secret, pipe=None):
+        if not secret:
+            raise ValueError("an empty secret cannot be stored")
         with kv.atomic(pipe) as p:
-            p.set(self.key(), crypto.encrypt(token))
+            p.set(self.key(), crypto.encrypt(secret))
 
     def get(self):
-        """The plaintext token, or None. Raises ``crypto.InvalidToken`` if no key opens it."""
+        """The plaintext, or None. Raises ``crypto.InvalidToken`` if no configured key opens it."""
         stored = kv.get_client().get(self.key())
         return None if stored is None else crypto.decrypt(stored)
 
@@ -115,7 +112,17 @@ class GitHubToken:
         return kv.transaction(rewrite, self.key())
 
 
-class HookSecret:
+class GitHubToken(EncryptedValue):
+    """``user:{userId}:github_token``: the user's GitHub token (OAuth or pasted personal token)."""
+
+    def __init__(self, user_id):
+        self.user_id = user_id
+
+    def key(self):
+        return keys.github_token(self.user_id)
+
+
+class HookSecret(EncryptedValue):
     """The secret of a repository's webhook, encrypted at ``idx:hook-secret:{githubRepoId}``.
 
     The webhook receiver checks ``X-Hub-Signature-256`` against ``HookSecret(id).get()`` when
@@ -127,26 +134,3 @@ class HookSecret:
 
     def key(self):
         return keys.idx_hook_secret(self.github_repo_id)
-
-    def get(self):
-        stored = kv.get_client().get(self.key())
-        return None if stored is None else crypto.decrypt(stored)
-
-    def set(self, secret, pipe=None):
-        with kv.atomic(pipe) as p:
-            p.set(self.key(), crypto.encrypt(secret))
-
-    def delete(self, pipe=None):
-        with kv.atomic(pipe) as p:
-            p.delete(self.key())
-
-    def reencrypt(self):
-        def rewrite(pipe):
-            stored = pipe.get(self.key())
-            if stored is None:
-                return False
-            pipe.multi()
-            pipe.set(self.key(), crypto.rotate(stored))
-            return True
-
-        return kv.transaction(rewrite, self.key())

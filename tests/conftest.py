@@ -76,3 +76,28 @@ class CommandRecorder:
 @pytest.fixture
 def record_commands(redis_db):
     return lambda: CommandRecorder(redis_db)
+
+
+@pytest.fixture
+def account(django_user_model):
+    """Builds a Django user linked to a new ``user:`` record; returns ``(record, django_user, bearer headers)``."""
+    from accounts.services import api_token_create
+    from billing.models import Account
+    from tests.factories import make_user
+
+    def build(**fields):
+        record = make_user(**fields)
+        django_user = django_user_model.objects.create_user(username=record.email, email=record.email)
+        Account.objects.create(user=django_user, shiplog_user_id=record.id)
+        _, token = api_token_create(django_user=django_user, name="tests")
+        return record, django_user, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    return build
+
+
+@pytest.fixture
+def signed_in(client, account):
+    """A dashboard session: ``(client, user record)``."""
+    record, django_user, _ = account()
+    client.force_login(django_user)
+    return client, record

@@ -79,7 +79,7 @@ class CommandQueue:
     def incr(self, name):
         self._add("INCR", name)
 
-    def keys(self):
+    def touched_keys(self):
         return sorted({command[1] for command in self.commands})
 
 
@@ -99,7 +99,7 @@ class GuardResult:
 
 
 def guarded_write(guards, queue):
-    declared = sorted({guard[1] for guard in guards} | set(queue.keys()))
+    declared = sorted({guard[1] for guard in guards} | set(queue.touched_keys()))
     ok, index, observed = kv.run_script(SCRIPT, keys=declared, args=[json.dumps(guards), json.dumps(queue.commands)])
     if ok:
         return GuardResult(True)

@@ -52,9 +52,11 @@ class Reindexer:
         self.problems = []
         self.progress = progress or (lambda advance: None)
 
-    def run(self):
+    def run(self, scan):
+        """``scan(match)`` iterates the keyspace: the management command passes redis-py's
+        ``scan_iter`` (the scan stays in offline code, never in a request path)."""
         pipe = self.client.pipeline(transaction=False)
-        for key in self.client.scan_iter(count=1000):
+        for key in scan("*"):
             collection, parts = keys.parse(key)
             if collection is not None:
                 self.stats[f"keys:{collection}"] += 1
@@ -63,7 +65,7 @@ class Reindexer:
                 pipe.execute()
             self.progress(1)
         pipe.execute()
-        self._prune_stale_members()
+        self._prune_stale_members(scan)
         return self.stats
 
     def total_keys(self):
@@ -196,8 +198,8 @@ class Reindexer:
 
     # --- pass two: index members whose record is gone -------------------------------------
 
-    def _prune_stale_members(self):
-        for index_key in self.client.scan_iter(match="idx:*", count=1000):
+    def _prune_stale_members(self, scan):
+        for index_key in scan("idx:*"):
             stale = self._stale_members(index_key)
             if stale is True:
                 self.client.delete(index_key)

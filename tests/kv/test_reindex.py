@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from billing.models import Account, DodoIds, Usage, User
 from changelog_site import crypto
+from changelog_site.kv import client as kv
 from changelog_site.kv.reindex import Reindexer
 from engagement.models import PageViews, Subscriber, Visitor
 from entries.models import Entry, SocialPost
@@ -18,6 +19,10 @@ from widget.models import WidgetConfig
 
 ALICE = "user_2NNEqLXyZabcdefghijklmn"
 BOB = "user_2PQbobXyZabcdefghijklmn"
+
+
+def scan(match):
+    return kv.get_client().scan_iter(match=match)
 
 
 def put(client, key, value):
@@ -89,7 +94,7 @@ def snapshot(client):
 
 @pytest.mark.django_db
 def test_it_makes_every_legacy_record_listable(legacy_keyspace):
-    Reindexer().run()
+    Reindexer().run(scan=scan)
 
     assert sorted(User.all_ids()) == sorted([ALICE, BOB])
     assert [repo.name for repo in Repo.for_user(ALICE)] == ["acme/api"]
@@ -112,7 +117,7 @@ def test_it_makes_every_legacy_record_listable(legacy_keyspace):
 def test_it_converts_legacy_value_forms(legacy_keyspace):
     r = legacy_keyspace
 
-    Reindexer().run()
+    Reindexer().run(scan=scan)
 
     assert r.type(f"usage:{ALICE}:2026-01") == "hash"
     assert Usage(ALICE, "2026-01").get() == {"entriesPublished": 3, "aiRewrites": 1}
@@ -127,7 +132,7 @@ def test_it_converts_legacy_value_forms(legacy_keyspace):
 def test_it_encrypts_plaintext_github_tokens(legacy_keyspace):
     r = legacy_keyspace
 
-    Reindexer().run()
+    Reindexer().run(scan=scan)
 
     assert "githubToken" not in json.loads(r.get(f"user:{ALICE}"))
     assert crypto.is_encrypted(r.get(f"user:{ALICE}:github_token"))
@@ -140,7 +145,7 @@ def test_it_links_or_creates_django_accounts_by_email(legacy_keyspace):
     User_ = get_user_model()
     existing = User_.objects.create_user(username="bob", email="BOB@example.com", password="pw-123456")
 
-    stats = Reindexer().run()
+    stats = Reindexer().run(scan=scan)
 
     assert Account.objects.get(shiplog_user_id=BOB).user == existing
     alice = Account.objects.get(shiplog_user_id=ALICE).user
@@ -150,10 +155,10 @@ def test_it_links_or_creates_django_accounts_by_email(legacy_keyspace):
 
 @pytest.mark.django_db
 def test_it_is_idempotent(legacy_keyspace):
-    Reindexer().run()
+    Reindexer().run(scan=scan)
     first = snapshot(legacy_keyspace)
 
-    stats = Reindexer().run()
+    stats = Reindexer().run(scan=scan)
 
     assert snapshot(legacy_keyspace) == first
     assert not any(name.startswith("converted:") for name in stats)
@@ -163,10 +168,10 @@ def test_it_is_idempotent(legacy_keyspace):
 
 @pytest.mark.django_db
 def test_it_prunes_index_members_whose_record_is_gone(legacy_keyspace):
-    Reindexer().run()
+    Reindexer().run(scan=scan)
     legacy_keyspace.delete(f"entry:{ALICE}:acme/api:2", f"repo:{BOB}:acme/api", f"repo:acme/api:users:{BOB}")
 
-    Reindexer().run()
+    Reindexer().run(scan=scan)
 
     assert Entry.get_by_id("ent_legacy2") is None
     assert [entry.prId for entry in Entry.page(ALICE, "draft")[0]] == [3]
@@ -179,7 +184,7 @@ def test_it_reports_unreadable_records_without_stopping(legacy_keyspace):
     legacy_keyspace.set(f"entry:{ALICE}:acme/api:77", "{not json")
 
     reindexer = Reindexer()
-    reindexer.run()
+    reindexer.run(scan=scan)
 
     assert [key for key, _ in reindexer.problems] == [f"entry:{ALICE}:acme/api:77"]
     assert Entry.count(ALICE, "draft") == 2

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task("keys", total=reindexer.total_keys())
             reindexer.progress = lambda advance: progress.advance(task, advance)
-            stats = reindexer.run()
+            stats = reindexer.run(scan=lambda match: reindexer.client.scan_iter(match=match, count=1000))
 
         table = Table("what", "count", title="kv_reindex")
         for name, count in sorted(stats.items()):
