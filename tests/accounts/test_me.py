@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 import responses
@@ -170,3 +171,13 @@ def test_the_overview_shows_what_github_told_us(client, redis_db):
     page = client.get("/dashboard/").content.decode()
 
     assert "acme/app was deleted on GitHub" in page
+
+
+def test_the_repositories_page_shows_dates_people_read(client, redis_db):
+    django_user, record = signup()
+    populate(record)
+    client.force_login(django_user)
+
+    page = client.get("/dashboard/repositories/").content.decode()
+
+    assert re.search(r'Connected <time datetime="[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}</time>', page)
