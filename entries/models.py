@@ -125,7 +125,6 @@ class Entry(JsonRecord):
         """Write the entry and its indexes, and bump the repository's public changelog version in
         the same transaction, so no cached page outlives a publish, unpublish, edit or delete
         (docs/public-changelog.md). kv_reindex, which only re-adds indexes, leaves it alone."""
-        self.validate()
         with kv.atomic(pipe) as p:
             super().save(pipe=p)
             p.set(keys.cache_changelog_version(self.repoId), str(time.time_ns()))

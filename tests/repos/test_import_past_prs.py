@@ -5,7 +5,6 @@ import json
 import pytest
 import responses
 
-from billing.models import Account
 from repos.models import GitHubToken
 from tests.conftest import load_fixture
 from tests.factories import make_repo, make_user
@@ -17,13 +16,10 @@ PULLS = f"https://github.test/api/repos/{REPO}/pulls"
 
 
 @pytest.fixture
-def owner(client, django_user_model):
-    record = make_user()
-    django_user = django_user_model.objects.create_user(username=record.email, email=record.email)
-    Account.objects.create(user=django_user, shiplog_user_id=record.id)
+def owner(signed_in):
+    _, record = signed_in
     make_repo(record, name=REPO, githubRepoId=1296269)
     GitHubToken(record.id).set("gho_import")
-    client.force_login(django_user)
     return record
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 
-from billing.models import Account
 from engagement import services as engagement
 from tests.factories import make_repo, make_user
 
@@ -13,12 +12,9 @@ PAGE = f"/dashboard/repositories/{REPO}/rules/"
 
 
 @pytest.fixture
-def owner(client, django_user_model):
-    record = make_user()
-    django_user = django_user_model.objects.create_user(username=record.email, email=record.email)
-    Account.objects.create(user=django_user, shiplog_user_id=record.id)
+def owner(signed_in):
+    _, record = signed_in
     make_repo(record, name=REPO, githubRepoId=4242)
-    client.force_login(django_user)
     return record
 
 
