@@ -8,9 +8,7 @@ from django.conf import settings
 
 from changelog_site.kv import client as kv
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
-if not FIXTURES.exists():
-    FIXTURES = Path("/work/shared/fixtures")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def load_fixture(relative):
