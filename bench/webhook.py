@@ -40,9 +40,7 @@ from billing.models import User  # noqa: E402
 from changelog_site.kv.client import get_client  # noqa: E402
 from repos.models import Repo  # noqa: E402
 
-FIXTURES = ROOT.parent / "shared" / "fixtures"
-if not FIXTURES.exists():
-    FIXTURES = Path("/work/shared/fixtures")
+FIXTURES = ROOT / "tests" / "fixtures"
 FIXTURE = FIXTURES / "github" / "webhooks" / "pull_request.closed.merged.json"
 
 

@@ -1,7 +1,7 @@
 """DodoPayments webhook payloads built from Dodo's published schema, and their signing.
 
 Every payload these builders return is validated against ``OutgoingWebhook`` in
-``shared/fixtures/dodo/outgoing-webhook.openapi-subset.json`` (Dodo's own OpenAPI description), so
+``tests/fixtures/dodo/outgoing-webhook.openapi-subset.json`` (Dodo's own OpenAPI description), so
 the tests feed the receiver what Dodo really sends, field names and required fields included.
 """
 
