@@ -7,8 +7,10 @@
 Both create ``.venv`` when it is missing and install ``requirements.txt`` into it whenever
 that file changed since the last install (its hash is kept in ``.venv/requirements.sha256``),
 then hand over to the virtualenv's Python: ``manage.py run ...`` or ``-m pytest ...``.
+The arguments are checked first, so ``--help`` or a mistyped option answers at once.
 """
 
+import argparse
 import hashlib
 import os
 import subprocess
@@ -37,7 +39,23 @@ def bootstrap():
         STAMP.write_text(wanted + "\n")
 
 
+def arguments():
+    """The options of ``manage.py run`` that matter here; any other is passed on to it."""
+    parser = argparse.ArgumentParser(
+        prog="python3 run.py", usage="%(prog)s [--host HOST] [--port PORT]\n       %(prog)s test [pytest args]",
+        description="Install Shiplog into .venv, then run the web server, a Celery worker and Celery beat "
+                    "(with the embedded Redis unless REDIS_URL is set) until Ctrl-C.",
+        epilog="'%(prog)s test [pytest args]' runs the test suite instead. Configuration: README.md.")
+    parser.add_argument("--host", default="127.0.0.1", help="address the web server binds (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port the web server binds (default 8000); with PUBLIC_BASE_URL unset, "
+                             "links and emails use this host and port")
+    return parser
+
+
 def main(args):
+    if args[:1] != ["test"]:
+        arguments().parse_known_args(args)  # answers --help, or refuses a bad --port, before installing
     bootstrap()
     os.chdir(ROOT)
     if args[:1] == ["test"]:

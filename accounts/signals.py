@@ -13,7 +13,9 @@ def _capture(request, user, sociallogin):
         return
     token = getattr(sociallogin.token, "token", None) if sociallogin.token else None
     if token and user is not None and user.pk:
-        github_token_save(user_id=shiplog_user_id(user, request), token=token)
+        # GitHub just issued this token for this login: verified without asking again
+        login = (getattr(sociallogin.account, "extra_data", None) or {}).get("login") or ""
+        github_token_save(user_id=shiplog_user_id(user, request), token=token, verified_login=login or None)
 
 
 @receiver(user_logged_in)

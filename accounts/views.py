@@ -1,32 +1,36 @@
 """The dashboard shell, Settings, and the pages later issues fill."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.forms import ApiTokenForm, DeleteAccountForm, GitHubTokenForm, LocationForm
+from accounts.management.commands.demo import DEMO_REPO
 from accounts.services import (account_delete, account_location_set, account_profile, api_token_create,
-                               api_token_list, api_token_revoke, shiplog_user_id)
+                               api_token_list, api_token_revoke, location_default, shiplog_user_id)
 from billing.models import User
-from billing.services import usage_summary
+from billing.services import pro_offer, usage_summary
 from changelog_site.errors import ApiError
 from entries.models import Entry
 from github_sync.services import user_notices
-from repos.services import github_token_check, github_token_delete, github_token_save
-
-COMING = {
-    "dashboard-widget": ("Widget", "A “What's new” widget for your own site: pick colors, position and size, "
-                         "then copy one script tag."),
-    "dashboard-subscribers": ("Subscribers", "Readers who subscribed to email updates of your changelog, "
-                              "with double opt-in and digest preferences."),
-    "dashboard-roadmap": ("Roadmap", "A public roadmap built from your GitHub issues, which readers can upvote."),
-}
+from repos.models import Repo
+from repos.services import github_token_delete, github_token_save
+from repos.token_check import github_token_status, github_token_verify
 
 
 def home(request):
-    return redirect("dashboard" if request.user.is_authenticated else "account_login")
+    """``/``: the dashboard for a signed-in user; for visitors, what Shiplog does, an example
+    changelog (a screenshot, and the live one when ``manage.py demo`` loaded it), pricing, sign up."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    example_url = f"/changelog/{DEMO_REPO}/" if Repo.user_ids_for(DEMO_REPO) else None
+    return render(request, "landing.html", {
+        "plans": settings.PLAN_LIMITS, "offer": pro_offer(location=location_default(request)),
+        "example_url": example_url})
 
 
 @login_required
@@ -37,13 +41,8 @@ def dashboard(request):
     usage = usage_summary(user=User.get(user_id))
     notices = user_notices(user_id=user_id, limit=5)
     return render(request, "dashboard/overview.html",
-                  {"title": "Overview", "profile": profile, "counts": counts, "usage": usage, "notices": notices})
-
-
-@login_required
-def coming_soon(request, page):
-    title, description = COMING[page]
-    return render(request, "dashboard/coming_soon.html", {"title": title, "description": description})
+                  {"title": "Overview", "profile": profile, "counts": counts, "usage": usage, "notices": notices,
+                   "github": github_token_status(user_id=user_id)})
 
 
 def _settings_context(request, user_id, **forms):
@@ -51,6 +50,7 @@ def _settings_context(request, user_id, **forms):
     context = {
         "title": "Settings",
         "profile": profile,
+        "github": github_token_status(user_id=user_id),
         "location_form": LocationForm(initial={"location": profile.get("location") or "intl"}),
         "github_form": GitHubTokenForm(),
         "token_form": ApiTokenForm(),
@@ -89,12 +89,30 @@ def settings_github_token(request):
                       status=400)
     try:
         github_token_save(user_id=user_id, token=form.cleaned_data["token"])
-        login = github_token_check(user_id=user_id)
     except ApiError as error:
-        messages.error(request, f"Token saved, but GitHub says: {error.detail}")
-    else:
-        messages.success(request, f"GitHub connected as {login}.")
+        messages.error(request, error.detail)
+        return redirect("settings")
+    _say_token_status(request, github_token_verify(user_id=user_id))
     return redirect("settings")
+
+
+def _say_token_status(request, status):
+    if status and status["state"] == "verified":
+        messages.success(request, f"GitHub connected as {status['login']}.")
+    elif status and status["state"] == "refused":
+        messages.error(request, f"Token saved, but GitHub refused it: {status['detail']}. "
+                                "Check the token and paste it again.")
+    elif status:
+        messages.warning(request, f"Token saved, but GitHub could not be reached to check it ({status['detail']}). "
+                                  "It shows as not verified yet; Shiplog checks it again every few minutes.")
+
+
+@login_required
+@require_POST
+def settings_github_token_verify(request):
+    """"Check again": ask GitHub about the saved token now."""
+    _say_token_status(request, github_token_verify(user_id=shiplog_user_id(request.user, request)))
+    return redirect(reverse("settings") + "#github")
 
 
 @login_required
@@ -121,12 +139,8 @@ def settings_api_token_create(request):
 @login_required
 @require_POST
 def settings_api_token_revoke(request, token_id):
-    try:
-        api_token_revoke(django_user=request.user, token_id=token_id)
-    except ApiError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, "Token revoked.")
+    api_token_revoke(django_user=request.user, token_id=token_id)  # someone else's or revoked: a 404 page
+    messages.success(request, "Token revoked.")
     return redirect("settings")
 
 

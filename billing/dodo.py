@@ -2,14 +2,19 @@
 
 ``DODO_API_URL`` is the base (``https://test.dodopayments.com`` for test mode,
 ``https://live.dodopayments.com`` for live mode, or a local fake in tests); ``DODO_API_KEY`` is
-sent as a bearer token. Every failure (network, timeout, an error status, a reply without the
-field we need) becomes a ``DodoError`` with a message a person can act on; the key is never in it.
+sent as a bearer token. Calls go through the shared HTTP session (``changelog_site.http``):
+``HTTP_TIMEOUT`` on each, a failed connection retried, but a POST or PATCH that reached Dodo
+never repeated (a lost answer must not open a second checkout). Every failure (network,
+timeout, an error status, a reply without the field we need) becomes a ``DodoError`` with a
+message a person can act on; the key is never in it.
 """
 
 import logging
 
 import requests
 from django.conf import settings
+
+from changelog_site import http
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +43,9 @@ def _request(method, path, *, json=None, params=None):
         raise DodoError("Payments are not configured on this server (set " + ", ".join(missing_settings()) + ").")
     url = settings.DODO_API_URL.rstrip("/") + path
     try:
-        response = requests.request(method, url, json=json, params=params, timeout=settings.HTTP_TIMEOUT,
-                                    headers={"Authorization": f"Bearer {settings.DODO_API_KEY}",
-                                             "Accept": "application/json"})
+        response = http.session_shared("dodo").request(
+            method, url, json=json, params=params,
+            headers={"Authorization": f"Bearer {settings.DODO_API_KEY}", "Accept": "application/json"})
     except requests.Timeout:
         raise DodoError(f"DodoPayments did not answer within {settings.HTTP_TIMEOUT:g} seconds.") from None
     except requests.RequestException as error:

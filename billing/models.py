@@ -1,38 +1,56 @@
-"""Users, monthly usage and the DodoPayments ids: the collections billing owns."""
+"""Users, monthly usage, the DodoPayments ids and billing state: the collections billing owns."""
 
 import json
 import secrets
+from datetime import date
+from typing import Literal
 
 from django.conf import settings
 from django.db import models
+from pydantic import Field, PrivateAttr
 
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-from changelog_site.kv.records import Field, JsonRecord, iso, utc_now
+from changelog_site.kv.convert import json_to_hash
+from changelog_site.kv.records import Id, JsonRecord, Timestamp, text, utc_now
+from changelog_site.kv.registry import Family, registry
 
 PLANS = ("free", "pro")
 LOCATIONS = ("in", "intl")
 USAGE_FIELDS = ("entriesPublished", "aiRewrites")
 
 
+@registry.register
 class User(JsonRecord):
-    """``user:{userId}``. The document's ``githubToken`` field is never written here: the
-    token lives encrypted at ``user:{userId}:github_token`` (see ``repos.models.GitHubToken``);
-    a legacy record that still carries one has it moved there by ``kv_reindex``."""
+    """``user:{userId}``, the root of a user's family: deleting or exporting it walks every
+    registered class whose ``parent`` is ``"user"``. The document's ``githubToken`` field is never
+    written here: the token lives encrypted at ``user:{userId}:github_token`` (see
+    ``repos.models.GitHubToken``); a legacy record that still carries one has it moved there by
+    ``kv_reindex``."""
 
-    id = Field(str, min_length=1)
-    email = Field(str, max_length=254)
-    plan = Field(str, choices=PLANS, default="free")
-    dodoCustomerId = Field(str, required=False)
-    createdAt = Field("datetime", default=lambda: iso(utc_now()))
-    location = Field(str, required=False, choices=LOCATIONS)
+    kind = "user"
+    key_names = ("user",)
+    index_names = ("idx_users",)
+    export_section = "user"
+    export_as = "one"
+
+    id: Id
+    email: text(254)
+    plan: Literal["free", "pro"] = "free"
+    dodoCustomerId: text() | None = None
+    createdAt: Timestamp = Field(default_factory=utc_now)
+    location: Literal["in", "intl"] | None = None
+    _placeholder: bool = PrivateAttr(default=False)
 
     def key(self):
         return keys.user(self.id)
 
+    def own_keys(self):
+        return [self.key(), keys.idx_user_related_repos(self.id)]
+
     @property
     def legacy_github_token(self):
-        return self.extra.get("githubToken")
+        return (self.__pydantic_extra__ or {}).get("githubToken")
 
     def to_dict(self):
         data = super().to_dict()
@@ -50,15 +68,70 @@ class User(JsonRecord):
         return cls.get_by_key(keys.user(user_id))
 
     @classmethod
+    def get_or_placeholder(cls, user_id):
+        """The user's record, or an unsaved stand-in (``exists`` False) whose family can still be
+        walked: deleting an account whose ``user:`` record is already gone reaches the rest."""
+        record = cls.get(user_id)
+        if record is None:
+            record = cls.model_construct(id=user_id, email="", plan="free", createdAt=None)
+            record._placeholder = True
+        return record
+
+    @property
+    def exists(self):
+        return not self._placeholder
+
+    def export(self):
+        return self.to_dict() if self.exists else None
+
+    @classmethod
     def all_ids(cls):
         return sorted(kv.get_client().smembers(keys.idx_users()))
+
+    @classmethod
+    def reindex(cls, name, key, fields, pipe, run):
+        """Index the user, move a legacy plaintext ``githubToken`` to the encrypted key and link or
+        create the Django account (by email)."""
+        from billing.services import account_link
+        from repos.models import GitHubToken
+
+        user = super().reindex(name, key, fields, pipe, run)
+        if user is None:
+            return
+        if user.legacy_github_token:
+            token = GitHubToken(user.id)
+            if not token.exists():
+                token.set(user.legacy_github_token)
+            run.client.set(key, user.dumps())
+            run.count("converted:user-github-token")
+        _, action = account_link(user_id=user.id, email=user.email)
+        run.count(f"accounts:{action}")
+        if action == "conflict":
+            run.problem(key, f"email {user.email} already belongs to another account; not linked")
+
+    @classmethod
+    def stale_members(cls, key_name, fields, key, client):
+        return [user_id for user_id in client.smembers(key) if not client.exists(keys.user(user_id))]
 
 
 def current_month():
     return utc_now().strftime("%Y-%m")
 
 
-class Usage:
+def usage_months(user):
+    """The YYYY-MM months a user can have usage for: from the month before signup to next month."""
+    today = date.today()
+    start = min(today, user.createdAt.date()) if user is not None and user.createdAt else date(2020, 1, 1)
+    year, month = (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
+    months = []
+    while (year, month) <= (today.year + (today.month == 12), today.month % 12 + 1):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return months
+
+
+@registry.register
+class Usage(Family):
     """``usage:{userId}:{YYYY-MM}``: a hash of integer counters, incremented with HINCRBY.
 
     The month is part of the key, so a new month starts from zero with no reset job.
@@ -66,12 +139,25 @@ class Usage:
     ``kv_reindex`` converts it.
     """
 
+    parent = "user"
+    key_names = ("usage",)
+    export_section = "usage"
+    export_as = "dict"
+
     def __init__(self, user_id, month=None):
         self.user_id = user_id
         self.month = month or current_month()
 
     def key(self):
         return keys.usage(self.user_id, self.month)
+
+    def own_keys(self):
+        """The counters and which entries' publishing they already counted (entries.publishing)."""
+        return [self.key(), keys.lock_usage_counted(self.user_id, self.month)]
+
+    @classmethod
+    def children_of(cls, user):
+        return [cls(user.id, month) for month in usage_months(user)]
 
     def get(self):
         client = kv.get_client()
@@ -89,35 +175,51 @@ class Usage:
 
     def convert_legacy_json(self):
         """Turn the plain-JSON form into the hash form in one transaction. True if converted."""
+        return json_to_hash(self.key(), fields=USAGE_FIELDS)
 
-        def convert(pipe):
-            if pipe.type(self.key()) != "string":
-                return False
-            values = json.loads(pipe.get(self.key()) or "{}")
-            pipe.multi()
-            pipe.delete(self.key())
-            pipe.hset(self.key(), mapping={name: int(values.get(name) or 0) for name in USAGE_FIELDS})
-            return True
+    def export(self):
+        values = self.get()
+        return {self.month: values} if any(values.values()) else {}
 
-        return kv.transaction(convert, self.key())
-
-    def delete(self, pipe=None):
-        with kv.atomic(pipe) as p:
-            p.delete(self.key())
+    @classmethod
+    def reindex(cls, name, key, fields, pipe, run):
+        try:
+            if cls(fields["user_id"], fields["month"]).convert_legacy_json():
+                run.count("converted:usage")
+        except ValueError as error:
+            run.problem(key, f"unreadable usage: {error}")
 
 
-class DodoIds:
+@registry.register
+class DodoIds(Family):
     """``user:{userId}:dodo_customer_id`` and ``user:{userId}:dodo_subscription_id``: plain
-    strings. The customer id is also indexed back to the user, for webhooks that carry only it.
-    ``delete`` also removes billing's own keys of the user (subscription state, payments seen)."""
+    strings. The customer id is also indexed back to the user, for webhooks that carry only it."""
+
+    parent = "user"
+    key_names = ("dodo_customer_id", "dodo_subscription_id")
+    index_names = ("idx_dodo_customer",)
+    export_section = "payments"
+    export_as = "one"
 
     def __init__(self, user_id):
         self.user_id = user_id
+
+    @classmethod
+    def children_of(cls, user):
+        return [cls(user.id)]
+
+    def own_keys(self):
+        customer_id = self.get()["customerId"]
+        return [keys.dodo_customer_id(self.user_id), keys.dodo_subscription_id(self.user_id)] + (
+            [keys.idx_dodo_customer(customer_id)] if customer_id else [])
 
     def get(self):
         customer_id, subscription_id = kv.get_client().mget(
             keys.dodo_customer_id(self.user_id), keys.dodo_subscription_id(self.user_id))
         return {"customerId": customer_id, "subscriptionId": subscription_id}
+
+    def export(self):
+        return self.get()
 
     def set_customer(self, customer_id, pipe=None):
         with kv.atomic(pipe) as p:
@@ -132,18 +234,52 @@ class DodoIds:
         with kv.atomic(pipe) as p:
             p.delete(keys.dodo_subscription_id(self.user_id))
 
-    def delete(self, customer_id=None, pipe=None):
-        customer_id = customer_id or self.get()["customerId"]
-        with kv.atomic(pipe) as p:
-            p.delete(keys.dodo_customer_id(self.user_id), keys.dodo_subscription_id(self.user_id),
-                     keys.idx_dodo_subscription(self.user_id), keys.idx_dodo_payments(self.user_id))
-            p.zrem(keys.idx_dodo_on_hold(), self.user_id)
-            if customer_id:
-                p.delete(keys.idx_dodo_customer(customer_id))
-
     @staticmethod
     def user_id_for_customer(customer_id):
         return kv.get_client().get(keys.idx_dodo_customer(customer_id))
+
+    @classmethod
+    def reindex(cls, name, key, fields, pipe, run):
+        if name == "dodo_customer_id":
+            customer_id = run.client.get(key)
+            if customer_id:
+                pipe.set(keys.idx_dodo_customer(customer_id), fields["user_id"])
+
+    @classmethod
+    def stale_members(cls, key_name, fields, key, client):
+        user_id = client.get(key)
+        return not user_id or client.get(keys.dodo_customer_id(user_id)) != fields["customer_id"]
+
+
+@registry.register
+class BillingState(Family):
+    """Billing's own records of a user (``meta:``, not rebuildable): the newest Dodo subscription
+    event applied, the payments webhooks reported, and the on-hold schedule (docs/billing.md)."""
+
+    parent = "user"
+    export_section = "billing"
+    export_as = "one"
+
+    def __init__(self, user_id):
+        self.user_id = user_id
+
+    @classmethod
+    def children_of(cls, user):
+        return [cls(user.id)]
+
+    def own_keys(self):
+        return [keys.meta_dodo_subscription(self.user_id), keys.meta_dodo_payments(self.user_id)]
+
+    def remove_from_indexes(self, pipe):
+        pipe.zrem(keys.meta_dodo_on_hold(), self.user_id)
+
+    def export(self):
+        """The subscription state and the payments seen, for the GDPR export."""
+        client = kv.get_client()
+        state = client.get(keys.meta_dodo_subscription(self.user_id))
+        payments = [json.loads(raw) for raw in client.hvals(keys.meta_dodo_payments(self.user_id))]
+        return {"subscription": json.loads(state) if state else None,
+                "paymentsSeen": sorted(payments, key=lambda p: (p.get("createdAt") or "", p["paymentId"]))}
 
 
 # --- the SQL side: one Django account per user:{userId} -----------------------------------

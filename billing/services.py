@@ -17,10 +17,11 @@ from django.db import transaction
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from billing import dodo
-from billing.models import Account, DodoIds, Usage, User, current_month
+from billing.models import Account, BillingState, DodoIds, Usage, User, current_month
 from changelog_site.errors import ApiError
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
+from changelog_site.kv.records import parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,6 @@ def usage_summary(*, user):
 WEBHOOK_MARKER_TTL = 60 * 60 * 24 * 30  # Dodo retries for days; a marker outlives every retry
 MAX_WEBHOOK_BYTES = 1024 * 1024
 DODO_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
-FRACTION = re.compile(r"(\.\d+)")
 
 UPGRADE_EVENTS = {"subscription.active", "subscription.renewed"}
 DOWNGRADE_EVENTS = {"subscription.cancelled", "subscription.expired", "subscription.failed"}
@@ -111,17 +111,11 @@ def _checked_id(value, what):
 
 
 def _epoch(text):
-    """Epoch seconds (float) of an ISO 8601 timestamp, or None."""
-    if not isinstance(text, str) or not text:
-        return None
-    text = FRACTION.sub(lambda m: m.group(1)[:7], text.strip().replace("Z", "+00:00"))
+    """Epoch seconds (float) of an ISO 8601 timestamp (one without an offset is UTC), or None."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return parse_iso(text, naive_is_utc=True).timestamp()
+    except (TypeError, ValueError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt_timezone.utc)
-    return moment.timestamp()
 
 
 def dodo_webhook_verify(*, headers, body):
@@ -230,7 +224,7 @@ def dodo_event_apply(*, webhook_id, event, received_at=None):
 
 
 def _payment_record(*, user_id, marker, kind, data, event_at):
-    payments_key = keys.idx_dodo_payments(user_id)
+    payments_key = keys.meta_dodo_payments(user_id)
     payment_id = data["payment_id"]
 
     def record(pipe):
@@ -261,7 +255,7 @@ def _payment_record(*, user_id, marker, kind, data, event_at):
 
 def _subscription_apply(*, user_id, marker, kind, data, event_at, customer_id):
     user_key = keys.user(user_id)
-    state_key = keys.idx_dodo_subscription(user_id)
+    state_key = keys.meta_dodo_subscription(user_id)
     subscription_key = keys.dodo_subscription_id(user_id)
     customer_key = keys.dodo_customer_id(user_id)
     subscription_id = data["subscription_id"]
@@ -314,9 +308,9 @@ def _subscription_apply(*, user_id, marker, kind, data, event_at, customer_id):
                 pipe.delete(keys.idx_dodo_customer(old_customer))
         user.save(pipe=pipe)
         if action == "on_hold":
-            pipe.zadd(keys.idx_dodo_on_hold(), {user_id: period_end if period_end is not None else time.time()})
+            pipe.zadd(keys.meta_dodo_on_hold(), {user_id: period_end if period_end is not None else time.time()})
         else:
-            pipe.zrem(keys.idx_dodo_on_hold(), user_id)
+            pipe.zrem(keys.meta_dodo_on_hold(), user_id)
         pipe.set(state_key, json.dumps(_subscription_state(data, kind=kind, event_at=event_at),
                                        separators=(",", ":")))
         pipe.set(marker, kind, ex=WEBHOOK_MARKER_TTL)
@@ -348,34 +342,34 @@ def _subscription_state(data, *, kind, event_at):
 def on_hold_expire(*, now=None):
     """Move users whose on-hold subscription's paid period has ended to the free plan.
 
-    Reads only ``idx:dodo-on-hold`` (no scan); each user changes in its own WATCH/MULTI and only
+    Reads only ``meta:dodo-on-hold`` (no scan); each user changes in its own WATCH/MULTI and only
     when the state still says on hold, so a recovery (``subscription.active``) that arrived
     meanwhile wins. Returns the userIds moved to free.
     """
     now = now or time.time()
     client = kv.get_client()
     moved = []
-    for user_id in client.zrangebyscore(keys.idx_dodo_on_hold(), "-inf", now):
-        user_key, state_key = keys.user(user_id), keys.idx_dodo_subscription(user_id)
+    for user_id in client.zrangebyscore(keys.meta_dodo_on_hold(), "-inf", now):
+        user_key, state_key = keys.user(user_id), keys.meta_dodo_subscription(user_id)
 
         def expire(pipe, user_id=user_id, user_key=user_key, state_key=state_key):
             raw, state_raw = pipe.get(user_key), pipe.get(state_key)
             state = json.loads(state_raw) if state_raw else {}
-            score = pipe.zscore(keys.idx_dodo_on_hold(), user_id)
+            score = pipe.zscore(keys.meta_dodo_on_hold(), user_id)
             pipe.multi()
             if raw is None or state.get("status") != "on_hold" or score is None or score > now:
                 if score is not None and score <= now:  # recovered, or the user is gone: forget it
-                    pipe.zrem(keys.idx_dodo_on_hold(), user_id)
+                    pipe.zrem(keys.meta_dodo_on_hold(), user_id)
                 return False
             user = User.loads(raw)
             user.plan = "free"
             user.save(pipe=pipe)
             pipe.delete(keys.dodo_subscription_id(user_id))
             pipe.set(state_key, json.dumps({**state, "status": "expired_on_hold"}, separators=(",", ":")))
-            pipe.zrem(keys.idx_dodo_on_hold(), user_id)
+            pipe.zrem(keys.meta_dodo_on_hold(), user_id)
             return True
 
-        if kv.transaction(expire, user_key, state_key, keys.idx_dodo_on_hold()):
+        if kv.transaction(expire, user_key, state_key, keys.meta_dodo_on_hold()):
             moved.append(user_id)
             log.info("Subscription of %s stayed on hold past its period: moved to free", user_id)
     return moved
@@ -404,7 +398,7 @@ def billing_status(*, user_id, user=None):
     """What the Billing page shows: plan, Dodo ids, subscription state, payments seen, usage."""
     user = user or User.get(user_id)
     client = kv.get_client()
-    state_raw, payments = client.get(keys.idx_dodo_subscription(user_id)), client.hvals(keys.idx_dodo_payments(user_id))
+    state_raw, payments = client.get(keys.meta_dodo_subscription(user_id)), client.hvals(keys.meta_dodo_payments(user_id))
     state = json.loads(state_raw) if state_raw else None
     if state:
         state["nextBillingAt"] = _parse_or_none(state.get("nextBillingDate"))
@@ -428,11 +422,7 @@ def billing_status(*, user_id, user=None):
 
 def billing_export(*, user_id):
     """Billing's own data of a user for the GDPR export: the subscription state and payments seen."""
-    client = kv.get_client()
-    state = client.get(keys.idx_dodo_subscription(user_id))
-    payments = [json.loads(raw) for raw in client.hvals(keys.idx_dodo_payments(user_id))]
-    return {"subscription": json.loads(state) if state else None,
-            "paymentsSeen": sorted(payments, key=lambda p: (p.get("createdAt") or "", p["paymentId"]))}
+    return BillingState(user_id).export()
 
 
 def _money(amount, currency):
@@ -507,7 +497,7 @@ def subscription_cancel(*, user_id):
                                          changes={"cancel_at_next_billing_date": True})
     except dodo.DodoError as error:
         raise _dodo_failure(error) from None
-    state_key = keys.idx_dodo_subscription(user_id)
+    state_key = keys.meta_dodo_subscription(user_id)
 
     def remember(pipe):
         raw = pipe.get(state_key)

@@ -25,6 +25,7 @@ def pricing(request):
     location = (user.location if user and user.location else None) or location_default(request)
     return render(request, "billing/pricing.html", {
         "title": "Pricing",
+        "base_template": "base.html" if request.user.is_authenticated else "site_base.html",
         "plans": _plans(),
         "offer": services.pro_offer(location=location),
         "plan": user.plan if user else None,

@@ -5,11 +5,10 @@
   (DRF views handle ``ApiError`` themselves through ``changelog_site.errors``.)
 """
 
-import redis
 from django.http import Http404
 from django.shortcuts import render
 
-from changelog_site.errors import RETRY_AFTER_STORAGE, ApiError, json_error, storage_unavailable
+from changelog_site.errors import RETRY_AFTER_STORAGE, ApiError, json_error, storage_is_down, storage_unavailable
 
 
 def wants_json(request):
@@ -24,7 +23,7 @@ class StorageUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (redis.ConnectionError, redis.TimeoutError)):
+        if storage_is_down(exception):
             if wants_json(request):
                 return storage_unavailable()
             response = render(request, "unavailable.html", status=503)

@@ -1,7 +1,9 @@
 """Fixed-window rate limits kept in Redis under ``rl:`` keys.
 
 ``rate_limit_hit`` counts one hit for ``subject`` (a user id, an IP hash) in the current window
-and raises a 429 ``ApiError`` with ``Retry-After`` once ``limit`` hits were counted in it.
+and raises a 429 ``ApiError`` with ``Retry-After`` once ``limit`` hits were counted in it. The
+INCR and its EXPIRE go in one MULTI/EXEC, so no key is ever left without a TTL, and every web
+process counts into the same key. The limits and where each applies: docs/deployment.md.
 """
 
 import time
@@ -34,16 +36,21 @@ def rate_limit_hit(*, name, subject, limit, window_seconds):
 
 
 class ScopedUserThrottle:
-    """A DRF throttle on ``rl:`` keys: views set ``throttle_scope``; limits come from
-    ``settings.RATE_LIMITS[scope] = (hits, window_seconds)``. Safe methods are not counted."""
+    """The API's default throttle (``REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]``), on ``rl:`` keys per
+    signed-in user: every write (POST, PUT, PATCH, DELETE) counts against the view's
+    ``throttle_scope``, ``DEFAULT_SCOPE`` when it names none; limits come from
+    ``settings.RATE_LIMITS[scope] = (hits, window_seconds)``. Safe methods and anonymous requests
+    (webhooks, beacons: they limit per source themselves) are not counted."""
+
+    DEFAULT_SCOPE = "api-write"
 
     def __init__(self):
         self.retry_after = None
 
     def allow_request(self, request, view):
-        scope = getattr(view, "throttle_scope", None)
-        if scope is None or request.method in ("GET", "HEAD", "OPTIONS") or not request.user:
+        if request.method in ("GET", "HEAD", "OPTIONS") or not getattr(request.user, "is_authenticated", False):
             return True
+        scope = getattr(view, "throttle_scope", None) or self.DEFAULT_SCOPE
         limit, window = settings.RATE_LIMITS[scope]
         try:
             rate_limit_hit(name=scope, subject=str(request.user.pk), limit=limit, window_seconds=window)

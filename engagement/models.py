@@ -9,32 +9,56 @@ here also accept the document's plain-JSON form, which other implementations wri
 import json
 from datetime import date
 
+from pydantic import ConfigDict, Field, PrivateAttr, with_config
+from typing_extensions import TypedDict
+
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-from changelog_site.kv.records import Field, JsonRecord, VoteCounter, iso, utc_now
+from changelog_site.kv.convert import json_to_hash
+from changelog_site.kv.records import Flag, Id, JsonRecord, Timestamp, VoteCounter, iso, text, utc_now
+from changelog_site.kv.registry import Family, RepoKeys, registry, watch_more
 
-PREFERENCES = {
-    "digest": Field(bool, default=True),
-    "majorReleases": Field(bool, default=True),
-    "allUpdates": Field(bool, default=False),
-}
 VISITOR_ENTRIES_KEPT = 50
 VISITOR_TTL_SECONDS = 90 * 24 * 3600
 DAY_VISITORS_TTL_SECONDS = 2 * 24 * 3600
 
 
-class Subscriber(JsonRecord):
-    """``subscriber:{repoId}:{email}``; ``idx:subscribers:{repoId}`` lists the emails."""
+@with_config(ConfigDict(extra="allow"))
+class Preferences(TypedDict):
+    digest: Flag
+    majorReleases: Flag
+    allUpdates: Flag
 
-    email = Field(str, min_length=3, max_length=254)
-    repoId = Field(str, min_length=1)
-    subscribedAt = Field("datetime", default=lambda: iso(utc_now()))
-    confirmed = Field(bool, default=False)
-    confirmToken = Field(str)
-    preferences = Field(PREFERENCES, default=lambda: {n: f.initial() for n, f in PREFERENCES.items()})
+
+DEFAULT_PREFERENCES = {"digest": True, "majorReleases": True, "allUpdates": False}
+
+
+@registry.register
+class Subscriber(JsonRecord):
+    """``subscriber:{repoId}:{email}``; ``idx:subscribers:{repoId}`` lists the emails.
+
+    A repository's subscribers are shared by every user who connected it: they move with a
+    rename and go with the repository's last user."""
+
+    repo_scope = "repo"
+    key_names = ("subscriber",)
+    index_names = ("idx_repo_subscribers",)
+    export_section = "subscribers"
+
+    email: text(254, blank=False)
+    repoId: Id
+    subscribedAt: Timestamp = Field(default_factory=utc_now)
+    confirmed: Flag = False
+    confirmToken: text()
+    preferences: Preferences = Field(default_factory=lambda: dict(DEFAULT_PREFERENCES))
+
+    _state_present: bool = PrivateAttr(default=False)
 
     def key(self):
         return keys.subscriber(self.repoId, self.email)
+
+    def own_keys(self):
+        return [self.key(), keys.meta_subscriber(self.repoId, self.email)]
 
     def add_to_indexes(self, pipe):
         pipe.sadd(keys.idx_repo_subscribers(self.repoId), self.email)
@@ -48,8 +72,61 @@ class Subscriber(JsonRecord):
 
     @classmethod
     def for_repo(cls, repo_id):
-        emails = sorted(kv.get_client().smembers(keys.idx_repo_subscribers(repo_id)))
-        return cls.get_many_by_keys([keys.subscriber(repo_id, email) for email in emails])
+        return cls.of_repo(kv.get_client(), repo_id)
+
+    @classmethod
+    def repo_watch_keys(cls, repo_id, user_id=None):
+        return [keys.idx_repo_subscribers(repo_id)]
+
+    @classmethod
+    def of_repo(cls, reader, repo_id, user_id=None):
+        emails = sorted(reader.smembers(keys.idx_repo_subscribers(repo_id)))
+        subscriber_keys = [keys.subscriber(repo_id, email) for email in emails]
+        state_keys = [keys.meta_subscriber(repo_id, email) for email in emails]
+        watch_more(reader, *subscriber_keys, *state_keys)
+        subscribers = cls.parse_many(reader.mget(subscriber_keys) if subscriber_keys else [], subscriber_keys)
+        for subscriber in subscribers:
+            subscriber._state_present = bool(reader.exists(keys.meta_subscriber(repo_id, subscriber.email)))
+        return subscribers
+
+    def move(self, pipe, new_repo_id):
+        old_state = keys.meta_subscriber(self.repoId, self.email)
+        pipe.delete(self.key())
+        self.remove_from_indexes(pipe)
+        self.repoId = new_repo_id
+        pipe.set(self.key(), self.dumps())
+        self.add_to_indexes(pipe)
+        if self._state_present:
+            pipe.rename(old_state, keys.meta_subscriber(new_repo_id, self.email))
+
+    def export(self):
+        data = self.to_dict()
+        data.pop("confirmToken", None)
+        return data
+
+    @classmethod
+    def stale_members(cls, key_name, fields, key, client):
+        return [email for email in client.smembers(key) if not client.exists(keys.subscriber(fields["repo_id"], email))]
+
+
+@registry.register
+class RepoSubscriptions(RepoKeys):
+    """A repository's subscriber settings (``meta:repo-subscriptions:{repoId}``) and mail counters
+    (``stat:subscriber-mail:{repoId}``), docs/subscribers.md."""
+
+    @staticmethod
+    def keys_for(repo_id):
+        return [keys.meta_repo_subscriptions(repo_id), keys.stat_subscriber_mail(repo_id)]
+
+
+@registry.register
+class RepoPublicPage(RepoKeys):
+    """A repository's public changelog keys: its branding (``meta:repo-branding:{repoId}``, ours and
+    not rebuildable) and its cache version (``cache:changelog-version:{repoId}``)."""
+
+    @staticmethod
+    def keys_for(repo_id):
+        return [keys.meta_repo_branding(repo_id), keys.cache_changelog_version(repo_id)]
 
 
 def _hash_or_json(client, key):
@@ -62,11 +139,17 @@ def _hash_or_json(client, key):
     return None
 
 
-class PageViews:
+@registry.register
+class PageViews(Family):
     """``analytics:views:{entryId}:{YYYY-MM-DD}``: a hash of entryId, date, views and
-    uniqueVisitors. The day's visitor ids go to ``idx:view-visitors:{entryId}:{day}`` (a SET
+    uniqueVisitors. The day's visitor ids go to ``meta:view-visitors:{entryId}:{day}`` (a SET
     that expires after two days) instead of an unbounded list inside the record, and the days
     an entry has data for are listed in ``idx:view-days:{entryId}``."""
+
+    parent = "entry"
+    key_names = ("page_views",)
+    index_names = ("idx_entry_view_days",)
+    export_section = "^"
 
     RECORD = """
     local new_visitor = 0
@@ -91,7 +174,7 @@ class PageViews:
         views, uniques = kv.run_script(
             self.RECORD,
             keys=[keys.page_views(self.entry_id, day_text),
-                  keys.idx_page_view_visitors(self.entry_id, day_text),
+                  keys.meta_view_visitors(self.entry_id, day_text),
                   keys.idx_entry_view_days(self.entry_id)],
             args=[self.entry_id, day_text, visitor_id or "", day.toordinal(), DAY_VISITORS_TTL_SECONDS])
         return int(views), int(uniques)
@@ -114,18 +197,47 @@ class PageViews:
         """Index a day written by another implementation (kv_reindex)."""
         pipe.zadd(keys.idx_entry_view_days(self.entry_id), {day_text: date.fromisoformat(day_text).toordinal()})
 
-    def delete(self, pipe=None):
-        texts = kv.get_client().zrange(keys.idx_entry_view_days(self.entry_id), 0, -1)
-        with kv.atomic(pipe) as p:
-            for text in texts:
-                p.delete(keys.page_views(self.entry_id, text), keys.idx_page_view_visitors(self.entry_id, text))
-            p.delete(keys.idx_entry_view_days(self.entry_id))
+    @classmethod
+    def children_of(cls, entry):
+        return [cls(entry.id)]
+
+    def own_keys(self):
+        days = kv.get_client().zrange(keys.idx_entry_view_days(self.entry_id), 0, -1)
+        return [key for day in days for key in (keys.page_views(self.entry_id, day),
+                                                 keys.meta_view_visitors(self.entry_id, day))] + [
+            keys.idx_entry_view_days(self.entry_id)]
+
+    def export(self):
+        return {"pageViews": self.days()}
+
+    @classmethod
+    def reindex(cls, name, key, fields, pipe, run):
+        """Index a day written by another implementation, converting the document's JSON form
+        (whose ``visitorIds`` list is dropped: its count survives as ``uniqueVisitors``)."""
+        try:
+            date.fromisoformat(fields["day"])
+        except ValueError:
+            run.problem(key, "the day is not YYYY-MM-DD; not indexed")
+            return
+        try:
+            if json_to_hash(key, drop=("visitorIds",)):
+                run.count("converted:page-views")
+        except ValueError as error:
+            run.problem(key, f"unreadable page-views: {error}")
+        cls(fields["entry_id"]).add_existing_day(fields["day"], pipe)
+
+    @classmethod
+    def stale_members(cls, key_name, fields, key, client):
+        return [day for day in client.zrange(key, 0, -1) if not client.exists(keys.page_views(fields["entry_id"], day))]
 
 
-class Visitor:
+@registry.register
+class Visitor(Family):
     """``analytics:visitor:{visitorId}``: a hash of id, fingerprint, firstVisit, lastVisit,
     pageViews and entries (a JSON list of the most recent distinct entry ids, capped), updated
-    by one Lua script and expiring after 90 days without a visit."""
+    by one Lua script and expiring after 90 days without a visit. Anonymous: no user's family."""
+
+    key_names = ("visitor",)
 
     TOUCH = """
     local now = ARGV[3]
@@ -166,9 +278,28 @@ class Visitor:
             "entries": json.loads(entries) if isinstance(entries, str) else entries,
         }
 
+    def own_keys(self):
+        return [keys.visitor(self.visitor_id)]
 
+    @classmethod
+    def reindex(cls, name, key, fields, pipe, run):
+        try:
+            if json_to_hash(key):
+                run.count("converted:visitor")
+        except ValueError as error:
+            run.problem(key, f"unreadable visitor: {error}")
+
+
+@registry.register
 class EntryUpvotes(VoteCounter):
     """``analytics:upvotes:{entryId}`` (integer) and ``analytics:upvotes:{entryId}:voters`` (set)."""
 
+    parent = "entry"
+    key_names = ("entry_upvotes", "entry_upvoters")
+
     def __init__(self, entry_id):
         super().__init__(keys.entry_upvotes(entry_id), keys.entry_upvoters(entry_id))
+
+    @classmethod
+    def children_of(cls, entry):
+        return [cls(entry.id)]

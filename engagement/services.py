@@ -27,7 +27,7 @@ from changelog_site.errors import ApiError
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import HEX_COLOR, ValidationError, iso, parse_iso, utc_now
-from changelog_site.ratelimit import rate_limit_hit
+from changelog_site.ratelimit import RateLimited, rate_limit_hit
 from engagement.markdown import plain_text, render_markdown
 from engagement.models import EntryUpvotes, PageViews, Visitor
 from entries.models import CATEGORIES, Entry
@@ -61,8 +61,8 @@ def _version_and_users(repo_id):
     pipe.get(key)
     pipe.smembers(keys.idx_repo_users(repo_id))
     version, user_ids = pipe.execute()
-    if version is None:
-        client.set(key, str(time.time_ns()), nx=True)
+    if version is None:  # never set, or expired (keys.CHANGELOG_VERSION_SECONDS): a new version
+        client.set(key, str(time.time_ns()), nx=True, ex=keys.CHANGELOG_VERSION_SECONDS)
         version = client.get(key)
     return version, sorted(user_ids)
 
@@ -75,7 +75,7 @@ def changelog_invalidate(*, repo_id, pipe=None):
     to make it part of your own MULTI. Cheap: one SET.
     """
     with kv.atomic(pipe) as p:
-        p.set(keys.cache_changelog_version(repo_id), str(time.time_ns()))
+        p.set(keys.cache_changelog_version(repo_id), str(time.time_ns()), ex=keys.CHANGELOG_VERSION_SECONDS)
 
 
 def version_moment(version):
@@ -96,8 +96,8 @@ def _published_ids(repo_id, user_ids):
 
 def _beats(entry, current):
     """Of two users' copies of one PR, the one published last wins; ties go to the smaller userId."""
-    mine = parse_iso(entry.publishedAt or entry.mergedAt)
-    theirs = parse_iso(current.publishedAt or current.mergedAt)
+    mine = entry.publishedAt or entry.mergedAt
+    theirs = current.publishedAt or current.mergedAt
     return mine > theirs or (mine == theirs and entry.userId < current.userId)
 
 
@@ -186,7 +186,7 @@ def _etag(*parts):
 def _present(entry, version, counts=None):
     return {
         "id": entry.id, "prId": entry.prId, "title": entry.title, "category": entry.category,
-        "mergedAt": parse_iso(entry.mergedAt), "publishedAt": parse_iso(entry.publishedAt or entry.mergedAt),
+        "mergedAt": entry.mergedAt, "publishedAt": entry.publishedAt or entry.mergedAt,
         "prUrl": entry.prUrl if entry.prUrl.startswith(("https://", "http://")) else "",
         "author": entry.author, "labels": entry.labels, "html": entry_html(entry, version),
         "summary": plain_text(_entry_text(entry)), "upvotes": (counts or {}).get(entry.id, 0),
@@ -209,7 +209,7 @@ def releases_for_rows(*, repo_id, rows):
     follows the page size, not the number of releases."""
     if not rows:
         return False, {}
-    index = keys.idx_repo_releases(repo_id)
+    index = keys.meta_repo_releases(repo_id)
     pipe = kv.get_client().pipeline(transaction=False)
     pipe.zcard(index)
     for row in rows:
@@ -218,7 +218,7 @@ def releases_for_rows(*, repo_id, rows):
     if not count:
         return False, {}
     ids = sorted({first[0] for first in firsts if first})
-    raws = kv.get_client().hmget(keys.idx_repo_release_data(repo_id), ids) if ids else []
+    raws = kv.get_client().hmget(keys.meta_repo_release_data(repo_id), ids) if ids else []
     releases = {release_id: _release_present(raw) for release_id, raw in zip(ids, raws) if raw}
     return True, {row["id"]: releases.get(first[0]) if first else None for row, first in zip(rows, firsts)}
 
@@ -396,13 +396,44 @@ def entry_upvote(*, repo_id, pr_id, voter_id, ip_hash):
     return {"entryId": row["id"], "prId": pr_id, "count": count, "counted": counted}
 
 
+UPVOTED_CHECK_LIMIT = 50
+
+
+def entries_upvoted(*, repo_id, pr_ids, voter_id):
+    """The PR numbers among ``pr_ids`` (the first ``UPVOTED_CHECK_LIMIT``) whose entries this reader
+    has upvoted: one SISMEMBER each, pipelined. The changelog page is the same (cached) for every
+    reader, so it asks for this after loading to show "you upvoted". ``voter_id`` gives the reader's
+    id for an entry id (``privacy.voter_id``: cookieless, scoped to one entry)."""
+    listing = changelog_listing(repo_id=repo_id)
+    if listing is None:
+        raise NotFound()
+    wanted = set(list(pr_ids)[:UPVOTED_CHECK_LIMIT])
+    rows = [row for row in listing["rows"] if row["prId"] in wanted]
+    if not rows:
+        return []
+    with kv.get_client().pipeline(transaction=False) as pipe:
+        for row in rows:
+            pipe.sismember(keys.entry_upvoters(row["id"]), voter_id(row["id"]))
+        voted = pipe.execute()
+    return sorted(row["prId"] for row, mine in zip(rows, voted) if mine)
+
+
 def today():
     return datetime.now(timezone.utc).date()
 
 
-def page_view_record(*, entry_id, visitor_id=None, day=None):
+def page_view_record(*, entry_id, visitor_id=None, day=None, ip_hash=None):
     """Count one view of an entry: ``analytics:views:{entryId}:{day}`` always; with a visitor id
-    (none for DNT/GPC readers) the day's uniques and ``analytics:visitor:{visitorId}`` too."""
+    (none for DNT/GPC readers) the day's uniques and ``analytics:visitor:{visitorId}`` too.
+
+    With ``ip_hash``, only ``RATE_LIMITS["page-view"]`` views per IP and window are counted (the
+    page still shows, so a reloading script cannot inflate the figures); ``None`` when not counted."""
+    if ip_hash is not None:
+        limit, window = settings.RATE_LIMITS["page-view"]
+        try:
+            rate_limit_hit(name="page-view", subject=ip_hash, limit=limit, window_seconds=window)
+        except RateLimited:
+            return None
     views, uniques = PageViews(entry_id).record(day or today(), visitor_id=visitor_id)
     if visitor_id:
         Visitor(visitor_id).touch(entry_id, fingerprint=visitor_id)
@@ -412,7 +443,7 @@ def page_view_record(*, entry_id, visitor_id=None, day=None):
 # --- branding ---------------------------------------------------------------------------------
 
 def branding_get(*, repo_id):
-    raw = kv.get_client().get(keys.idx_repo_branding(repo_id))
+    raw = kv.get_client().get(keys.meta_repo_branding(repo_id))
     data = json.loads(raw) if raw else {}
     return {"name": data.get("name") or repo_id, "logoUrl": data.get("logoUrl") or "",
             "accentColor": data.get("accentColor") or DEFAULT_ACCENT, "updatedAt": data.get("updatedAt"),
@@ -438,7 +469,7 @@ def branding_update(*, user_id, repo_id, name=None, logo_url=None, accent_color=
         raise ValidationError(errors)
     record = {"name": name or None, "logoUrl": logo_url or None, "accentColor": accent_color or None,
               "updatedAt": iso(utc_now())}
-    kv.get_client().set(keys.idx_repo_branding(repo_id), json.dumps(record, separators=(",", ":")))
+    kv.get_client().set(keys.meta_repo_branding(repo_id), json.dumps(record, separators=(",", ":")))
     changelog_invalidate(repo_id=repo_id)
     return branding_get(repo_id=repo_id)
 
@@ -493,31 +524,46 @@ def analytics_summary(*, user_id, repo_id, start, end, top=10):
     }
 
 
+def chart_top(peak):
+    """The y axis's top: at least 2, so the ticks are distinct whole numbers (``0, 1, 2`` with no
+    data, never ``1, 0, 0``); past 10 rounded up to a half step (37 -> 40, 120 -> 150)."""
+    if peak <= 10:
+        return max(2, peak + peak % 2)
+    half_step = 10 ** (len(str(peak)) - 1) // 2
+    return -(-peak // half_step) * half_step
+
+
 def analytics_chart_svg(series, width=720, height=220):
-    """A server-side SVG line chart of views and uniques per day (no JavaScript)."""
-    pad_left, pad_bottom, pad_top, pad_right = 40, 28, 12, 12
+    """A server-side SVG line chart of views and uniques per day (no JavaScript). The x axis names
+    the first, middle and last day, the outer two anchored inside the chart so none is cut off."""
+    pad_left, pad_bottom, pad_top, pad_right = 40, 28, 12, 16
     inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
-    peak = max([point["views"] for point in series] + [1])
+    peak = max([point["views"] for point in series] + [0])
+    top = chart_top(peak)
     step = inner_w / max(len(series) - 1, 1)
 
     def xy(index, value):
-        return pad_left + index * step, pad_top + inner_h - inner_h * value / peak
+        return pad_left + index * step, pad_top + inner_h - inner_h * value / top
 
     def polyline(field):
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, p[field]) for i, p in enumerate(series)))
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="Views and unique visitors per day" class="chart">']
-    for fraction in (0, 0.5, 1):
-        y = pad_top + inner_h - inner_h * fraction
+    for tick in (0, top // 2, top):
+        y = pad_top + inner_h - inner_h * tick / top
         parts.append(f'<line x1="{pad_left}" y1="{y:.1f}" x2="{width - pad_right}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{pad_left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{round(peak * fraction)}</text>')
-    labels = {0, len(series) - 1, (len(series) - 1) // 2}
-    for index in sorted(labels):
-        if 0 <= index < len(series):
-            x, _ = xy(index, 0)
-            parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" class="axis">'
-                         f'{series[index]["day"].strftime("%b %d")}</text>')
+        parts.append(f'<text x="{pad_left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{tick}</text>')
+    last = len(series) - 1
+    for index in sorted({0, last // 2, last} if series else set()):
+        x, _ = xy(index, 0)
+        anchor = "start" if index == 0 and last else "end" if index == last and last else "middle"
+        day = series[index]["day"]
+        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" class="axis">'
+                     f'{day.strftime("%b")} {day.day}</text>')
+    if not peak:
+        parts.append(f'<text x="{pad_left + inner_w / 2:.1f}" y="{pad_top + inner_h / 2:.1f}" text-anchor="middle" '
+                     f'class="empty">No views in this range yet</text>')
     parts.append(f'<polyline points="{polyline("views")}" class="views"/>')
     parts.append(f'<polyline points="{polyline("uniques")}" class="uniques"/>')
     for index, point in enumerate(series):
@@ -526,6 +572,11 @@ def analytics_chart_svg(series, width=720, height=220):
                      f'{point["day"].isoformat()}: {point["views"]} views, {point["uniques"]} unique</title></circle>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# Analytics ranges stay inside these days: date arithmetic near year 1 or 9999 overflows.
+ANALYTICS_FIRST_DAY = date(2000, 1, 1)
+ANALYTICS_LAST_DAY = date(2100, 12, 31)
 
 
 def parse_range(start_text, end_text, default_days=30):
@@ -538,4 +589,6 @@ def parse_range(start_text, end_text, default_days=30):
             start = date.fromisoformat(start_text)
     except ValueError as error:
         raise ValidationError({"range": "dates must be YYYY-MM-DD"}) from error
+    if not all(ANALYTICS_FIRST_DAY <= day <= ANALYTICS_LAST_DAY for day in (start, end)):
+        raise ValidationError({"range": f"dates must be between {ANALYTICS_FIRST_DAY} and {ANALYTICS_LAST_DAY}"})
     return start, end

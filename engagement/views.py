@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from changelog_site.errors import json_error
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError
+from changelog_site.links import safe_next
 from changelog_site.ratelimit import RateLimited
 from engagement import privacy, services
 from engagement.sitemaps import ChangelogSitemap
@@ -92,7 +93,8 @@ def entry(request, owner, repo, pr_id):
     except services.NotFound:
         return _not_found(request, repo_id, "This entry is not on the changelog (or not any more).")
     if request.method == "GET" and not privacy.is_bot(request):
-        services.page_view_record(entry_id=page.entry_id, visitor_id=privacy.visitor_id(request))
+        services.page_view_record(entry_id=page.entry_id, visitor_id=privacy.visitor_id(request),
+                                  ip_hash=privacy.ip_hash(request))
     return _not_modified(request, page) or _validators(
         render(request, "engagement/entry.html", page.context()), page)
 
@@ -130,13 +132,31 @@ def upvote(request, owner, repo, pr_id):
         return fail(429, "rate_limited", str(error.detail), headers=error.headers)
     if as_json:
         return JsonResponse(result)
-    target = request.POST.get("next") or services.entry_url(repo_id, pr_id)
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = services.entry_url(repo_id, pr_id)
+    target = safe_next(request, request.POST.get("next"), services.entry_url(repo_id, pr_id))
     path = urlsplit(target)
     target = path.path + (f"?{path.query}" if path.query else "") + f"#entry-{pr_id}"
     return HttpResponseRedirect(target, status=303)
+
+
+@require_safe
+def upvoted(request, owner, repo):
+    """``GET …/upvoted/?pr=142&pr=145``: ``{"upvoted": [142]}``, the entries among these that this
+    reader upvoted (cookieless: the same per-entry voter id the upvote used), for the page's JS."""
+    repo_id = _repo_id(owner, repo)
+    if repo_id is None:
+        return json_error(404, "not_found", "There is no public changelog here.")
+    try:
+        pr_ids = [int(value) for value in request.GET.getlist("pr")]
+    except ValueError:
+        return json_error(400, "invalid", "Give the entries as pr=<PR number>.", errors={"pr": "must be integers"})
+    try:
+        mine = [] if privacy.is_bot(request) else services.entries_upvoted(
+            repo_id=repo_id, pr_ids=pr_ids, voter_id=lambda entry_id: privacy.voter_id(request, entry_id))
+    except services.NotFound:
+        return json_error(404, "not_found", "There is no public changelog here.")
+    response = JsonResponse({"upvoted": mine})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe
@@ -173,7 +193,10 @@ def analytics(request):
     user_id = _shiplog_user_id(request.user)
     names = [repo.name for repo in Repo.for_user(user_id)] if user_id else []
     repo_id = request.GET.get("repo") or (names[0] if names else None)
+    if repo_id and not keys.REPO_NAME.match(repo_id):
+        return _friendly(request, 404, "Not your repository", "You have not connected this repository.")
     context = {"title": "Analytics", "repos": names, "repo_id": repo_id, "summary": None, "error": None}
+    status = 200
     if repo_id:
         try:
             start, end = services.parse_range(request.GET.get("start"), request.GET.get("end"))
@@ -182,10 +205,11 @@ def analytics(request):
             return _friendly(request, 404, "Not your repository", "You have not connected this repository.")
         except ValidationError as error:
             context["error"] = "; ".join(error.errors.values())
+            status = 400
         else:
             context.update(summary=summary, chart=mark_safe(services.analytics_chart_svg(summary["series"])),
                            public_url=services.changelog_url(repo_id, absolute=True),
                            settings_url=_settings_url(repo_id))
-    response = render(request, "engagement/analytics.html", context)
+    response = render(request, "engagement/analytics.html", context, status=status)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from accounts.services import shiplog_user_id
 from billing.models import User as UserRecord
 from billing.services import usage_summary
+from changelog_site.api_fields import StrictCharField, StrictChoiceField, StrictIntegerField, StrictRegexField
 from changelog_site.ratelimit import ScopedUserThrottle
 from entries import publishing
 from entries.models import BODY_MAX, CATEGORIES, STATUSES, TEXT_SOURCES, TITLE_MAX
@@ -31,7 +32,7 @@ class EntryOutputSerializer(serializers.Serializer):
 
 
 def entry_data(entry):
-    return EntryOutputSerializer(entry).data
+    return EntryOutputSerializer(entry.to_dict()).data
 
 
 class EntryWriteView(APIView):
@@ -45,14 +46,16 @@ class EntryWriteView(APIView):
 
 
 class EntryListView(EntryWriteView):
+    """Entries in one status, newest merged first, a page at a time (``next`` is the cursor)."""
+
     class InputSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=STATUSES, default="draft")
-        repo = serializers.RegexField(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", required=False)
-        cursor = serializers.CharField(required=False, max_length=500)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
-        category = serializers.ChoiceField(choices=CATEGORIES, required=False)
-        label = serializers.CharField(required=False, max_length=100)
-        q = serializers.CharField(required=False, max_length=200)
+        status = StrictChoiceField(choices=STATUSES, default="draft")
+        repo = StrictRegexField(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", required=False, max_length=200)
+        cursor = StrictCharField(required=False, max_length=500)
+        limit = StrictIntegerField(required=False, min_value=1, max_value=100, default=20)
+        category = StrictChoiceField(choices=CATEGORIES, required=False)
+        label = StrictCharField(required=False, max_length=100)
+        q = StrictCharField(required=False, max_length=200)
 
     class OutputSerializer(serializers.Serializer):
         results = EntryOutputSerializer(many=True)
@@ -66,15 +69,17 @@ class EntryListView(EntryWriteView):
         entries, next_cursor = publishing.entries_list(
             user_id=self.user_id(), status=data["status"], repo_id=data.get("repo"), cursor=data.get("cursor"),
             limit=data["limit"], category=data.get("category"), label=data.get("label"), query=data.get("q"))
-        return Response(self.OutputSerializer({"results": entries, "next": next_cursor}).data)
+        return Response(self.OutputSerializer({"results": [entry.to_dict() for entry in entries], "next": next_cursor}).data)
 
 
 class EntryDetailView(EntryWriteView):
+    """One entry: read it, edit its text and category, or discard it."""
+
     class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(max_length=TITLE_MAX, required=False)
-        body = serializers.CharField(max_length=BODY_MAX, required=False, allow_blank=True, trim_whitespace=False)
+        title = StrictCharField(max_length=TITLE_MAX, required=False)
+        body = StrictCharField(max_length=BODY_MAX, required=False, allow_blank=True, trim_whitespace=False)
         category = serializers.ChoiceField(choices=CATEGORIES, required=False)
-        aiRewrite = serializers.CharField(max_length=BODY_MAX, required=False, allow_null=True, allow_blank=True)
+        aiRewrite = StrictCharField(max_length=BODY_MAX, required=False, allow_null=True, allow_blank=True)
         textSource = serializers.ChoiceField(choices=TEXT_SOURCES, required=False)
 
         def validate(self, attrs):
@@ -100,6 +105,10 @@ class EntryDetailView(EntryWriteView):
 
 
 class EntryPublishView(EntryWriteView):
+    """Publish an entry to the public changelog (counts toward the plan's monthly limit)."""
+
+    error_statuses = (402,)
+
     @extend_schema(request=None, responses=EntryOutputSerializer)
     def post(self, request, entry_id):
         user_id = self.user_id()
@@ -108,13 +117,18 @@ class EntryPublishView(EntryWriteView):
 
 
 class EntryUnpublishView(EntryWriteView):
+    """Take a published entry back to the drafts."""
+
     @extend_schema(request=None, responses=EntryOutputSerializer)
     def post(self, request, entry_id):
         return Response(entry_data(publishing.entry_unpublish(user_id=self.user_id(), entry_id=entry_id)))
 
 
 class EntryRewriteView(EntryWriteView):
+    """Rewrite an entry's text for readers with the AI writer (counts toward the plan's limit)."""
+
     throttle_scope = "ai-rewrite"
+    error_statuses = (402, 502)
 
     @extend_schema(request=None, responses=EntryOutputSerializer)
     def post(self, request, entry_id):
@@ -124,6 +138,8 @@ class EntryRewriteView(EntryWriteView):
 
 
 class UsageView(EntryWriteView):
+    """This month's usage and the plan's limits."""
+
     @extend_schema(responses=inline_serializer("UsageSummary", {
         "plan": serializers.CharField(), "month": serializers.CharField(),
         "usage": serializers.DictField(child=serializers.IntegerField()),

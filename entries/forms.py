@@ -20,10 +20,10 @@ class EntryEditForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX)
     category = forms.ChoiceField(choices=CATEGORY_CHOICES)
     body = forms.CharField(required=False, max_length=BODY_MAX, strip=False, widget=forms.Textarea(attrs={"rows": 14}))
-    aiRewrite = forms.CharField(required=False, max_length=BODY_MAX, label="AI rewrite",
+    aiRewrite = forms.CharField(required=False, max_length=BODY_MAX, label="Rewrite for readers",
                                 widget=forms.Textarea(attrs={"rows": 8}))
     textSource = forms.ChoiceField(label="Readers see", widget=forms.RadioSelect,
-                                   choices=[("aiRewrite", "The AI rewrite"), ("original", "The original text")])
+                                   choices=[("aiRewrite", "The rewrite"), ("original", "The original text")])
 
     def __init__(self, *args, entry, **kwargs):
         self.entry = entry

@@ -1,12 +1,20 @@
-"""Changelog entries and their social posts: the collections entries owns."""
+"""Changelog entries, their social posts and what GitHub told us about them: what entries owns."""
 
 import base64
-import secrets
+import hashlib
+import json
+import math
 import time
+from typing import Literal
+
+from pydantic import Field, PrivateAttr
 
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-from changelog_site.kv.records import Field, JsonRecord, ValidationError, parse_iso
+from changelog_site.kv.records import (Id, Integer, JsonRecord, Strings, Timestamp, ValidationError, pointer_is_stale,
+                                      text)
+from changelog_site.kv.registry import Family, registry, watch_more
+from repos.models import moved_github_url
 
 CATEGORIES = ("New", "Fixed", "Improved", "Other")
 STATUSES = ("draft", "published")
@@ -14,11 +22,20 @@ PLATFORMS = ("twitter", "linkedin")
 TEXT_SOURCES = ("original", "aiRewrite")
 TITLE_MAX = 300
 BODY_MAX = 65536
+CHANGELOG_INDEXES = ("idx_changelog", "idx_changelog_category")
 
 
-def new_id(prefix):
-    """An opaque, URL-safe, globally unique id with no ':' (CONTRACT.md)."""
-    return f"{prefix}_{secrets.token_urlsafe(18)}"
+def changelog_member(pr_id, user_id):
+    """A published copy's member in the public changelog's read model (``idx:changelog:…``): the PR
+    number zero-padded, so that of entries merged in the same second the higher PR number comes
+    first (``ZREVRANGEBYSCORE`` orders equal scores by member, descending), then its user."""
+    return f"{pr_id:010d}:{user_id}"
+
+
+def parse_changelog_member(member):
+    """``(pr_id, user_id)`` of a read-model member."""
+    pr_text, _, user_id = member.partition(":")
+    return int(pr_text), user_id
 
 
 def encode_cursor(score, member):
@@ -29,6 +46,8 @@ def decode_cursor(cursor):
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         score, member = text.split("|", 1)
+        if not math.isfinite(float(score)):  # nan or inf: no entry has such a score
+            raise ValueError(score)
         return float(score), member
     except (ValueError, UnicodeDecodeError) as error:
         raise ValidationError({"cursor": "is not a cursor this API gave out"}) from error
@@ -61,34 +80,61 @@ def page_of_zset(index_key, cursor=None, limit=20):
     return [member for member, _ in page], next_cursor
 
 
+@registry.register
 class Entry(JsonRecord):
     """``entry:{userId}:{repoId}:{prId}``.
 
     Indexes: ``idx:entry:{id}`` -> key, and the user's ZSETs of entry ids per status, all
     repositories together and per repository, scored by ``mergedAt``. A save adds the entry
     to its status's ZSETs and removes it from the other status's, in the same transaction.
+    Its family (social drafts, upvotes, page views, widget clicks, GitHub state) is whatever the
+    registry hangs off ``"entry"``: ``delete`` removes it all.
     """
 
-    id = Field(str, min_length=1)
-    userId = Field(str, min_length=1)
-    repoId = Field(str, min_length=1)
-    prId = Field(int)
-    title = Field(str, max_length=TITLE_MAX, min_length=1)
-    body = Field(str, max_length=BODY_MAX, default="")
-    category = Field(str, choices=CATEGORIES, default="Other")
-    status = Field(str, choices=STATUSES, default="draft")
-    mergedAt = Field("datetime")
-    publishedAt = Field("datetime", required=False)
-    prUrl = Field(str)
-    author = Field(str)
-    aiRewrite = Field(str, required=False, nullable=True, max_length=BODY_MAX)
-    labels = Field(list, default=list)
-    textSource = Field(str, required=False, choices=TEXT_SOURCES)
+    kind = "entry"
+    parent = "user"
+    repo_scope = "user"
+    key_names = ("entry",)
+    index_names = ("idx_user_entries", "idx_repo_entries", "idx_entry", *CHANGELOG_INDEXES)
+    export_section = "entries"
+    ID_PREFIX = "ent"
+    NULLABLE = frozenset({"aiRewrite"})
 
-    def __init__(self, **values):
-        super().__init__(**values)
-        if not self.id:
-            self.id = new_id("ent")
+    id: Id
+    userId: Id
+    repoId: Id
+    prId: Integer
+    title: text(TITLE_MAX, blank=False)
+    body: text(BODY_MAX) = ""
+    category: Literal[CATEGORIES] = "Other"
+    status: Literal[STATUSES] = "draft"
+    mergedAt: Timestamp
+    publishedAt: Timestamp | None = None
+    prUrl: text()
+    author: text()
+    aiRewrite: text(BODY_MAX) | None = None
+    labels: Strings = Field(default_factory=list)
+    textSource: Literal[TEXT_SOURCES] | None = None
+
+    # ``published_digest()`` as stored: as loaded, or as last saved by this object (None: a draft,
+    # or a record never stored). ``save`` compares against it to retire public pages only when
+    # what readers see changed.
+    _published_before: str | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_dict(cls, data):
+        entry = super().from_dict(data)
+        entry._published_before = entry.published_digest()
+        return entry
+
+    def published_digest(self):
+        """A digest of everything readers see of this entry, or None while it is a draft."""
+        if self.status != "published":
+            return None
+        seen = [self.id, self.userId, self.repoId, self.prId, self.title, self.public_text(), self.category,
+                self.mergedAt.isoformat(), (self.publishedAt or self.mergedAt).isoformat(), self.prUrl,
+                self.author, self.labels]
+        return hashlib.sha256(json.dumps(seen).encode()).hexdigest()[:24]
 
     def public_text(self):
         """The markdown readers see: the AI rewrite unless the owner chose the original text
@@ -100,11 +146,15 @@ class Entry(JsonRecord):
     def key(self):
         return keys.entry(self.userId, self.repoId, self.prId)
 
+    def own_keys(self):
+        return [self.key(), keys.idx_entry(self.id)]
+
     def score(self):
-        return parse_iso(self.mergedAt).timestamp()
+        return self.mergedAt.timestamp()
 
     def add_to_indexes(self, pipe):
         pipe.set(keys.idx_entry(self.id), self.key())
+        pipe.sadd(keys.idx_user_related_repos(self.userId), self.repoId)
         for status in STATUSES:
             everywhere = keys.idx_user_entries(self.userId, status)
             in_repo = keys.idx_repo_entries(self.userId, self.repoId, status)
@@ -114,26 +164,89 @@ class Entry(JsonRecord):
             else:
                 pipe.zrem(everywhere, self.id)
                 pipe.zrem(in_repo, self.id)
+        if self.status == "published":
+            self._add_to_changelog(pipe)
+        elif self._published_before is not None:
+            self._remove_from_changelog(pipe)
+
+    def _add_to_changelog(self, pipe):
+        """The public changelog's read model: this copy in the repository's sorted set and in its
+        category's (out of the other categories'), in the caller's transaction."""
+        member, score = changelog_member(self.prId, self.userId), self.score()
+        pipe.zadd(keys.idx_changelog(self.repoId), {member: score})
+        for category in CATEGORIES:
+            index = keys.idx_changelog_category(self.repoId, category)
+            if category == self.category:
+                pipe.zadd(index, {member: score})
+            else:
+                pipe.zrem(index, member)
+
+    def _remove_from_changelog(self, pipe):
+        member = changelog_member(self.prId, self.userId)
+        pipe.zrem(keys.idx_changelog(self.repoId), member)
+        for category in CATEGORIES:
+            pipe.zrem(keys.idx_changelog_category(self.repoId, category), member)
 
     def remove_from_indexes(self, pipe):
         pipe.delete(keys.idx_entry(self.id))
         for status in STATUSES:
             pipe.zrem(keys.idx_user_entries(self.userId, status), self.id)
             pipe.zrem(keys.idx_repo_entries(self.userId, self.repoId, status), self.id)
+        self._remove_from_changelog(pipe)
+
+    def _bump_changelog(self, pipe, repo_id=None):
+        """A new public changelog version, in the same transaction as the entry write, so no cached
+        page outlives a publish, unpublish, edit, delete or move (docs/public-changelog.md)."""
+        pipe.set(keys.cache_changelog_version(repo_id or self.repoId), str(time.time_ns()),
+                 ex=keys.CHANGELOG_VERSION_SECONDS)
 
     def save(self, pipe=None):
-        """Write the entry and its indexes, and bump the repository's public changelog version in
-        the same transaction, so no cached page outlives a publish, unpublish, edit or delete
-        (docs/public-changelog.md). kv_reindex, which only re-adds indexes, leaves it alone."""
+        """Write the entry and its indexes; when what readers see of it changed (a publish, an
+        unpublish, an edit of a published entry), bump the repository's changelog version in the
+        same transaction. Saving a draft leaves the public pages cached. kv_reindex, which only
+        re-adds indexes, leaves the version alone."""
         with kv.atomic(pipe) as p:
             super().save(pipe=p)
-            p.set(keys.cache_changelog_version(self.repoId), str(time.time_ns()))
+            published = self.published_digest()
+            if published != self._published_before:
+                self._bump_changelog(p)
+        self._published_before = published
         return self
 
-    def delete(self, pipe=None):
-        with kv.atomic(pipe) as p:
-            super().delete(pipe=p)
-            p.set(keys.cache_changelog_version(self.repoId), str(time.time_ns()))
+    def delete_own(self, pipe):
+        super().delete_own(pipe)
+        self._bump_changelog(pipe)
+
+    @classmethod
+    def children_of(cls, user):
+        ids = []
+        client = kv.get_client()
+        for status in STATUSES:
+            ids.extend(client.zrange(keys.idx_user_entries(user.id, status), 0, -1))
+        return cls.get_many_by_ids(ids)
+
+    @classmethod
+    def repo_watch_keys(cls, repo_id, user_id=None):
+        return [keys.idx_repo_entries(user_id, repo_id, status) for status in STATUSES]
+
+    @classmethod
+    def of_repo(cls, reader, repo_id, user_id=None):
+        """The user's entries of a repository. Through a transaction's pipeline the entry keys are
+        WATCHed before they are read, so an edit landing before the move commits retries the move."""
+        ids = [member for index in cls.repo_watch_keys(repo_id, user_id) for member in reader.zrange(index, 0, -1)]
+        entry_keys = [key for key in (reader.mget([keys.idx_entry(i) for i in ids]) if ids else []) if key]
+        watch_more(reader, *entry_keys)
+        return cls.parse_many(reader.mget(entry_keys) if entry_keys else [], entry_keys)
+
+    def move(self, pipe, new_repo_id):
+        old = self.repoId
+        pipe.delete(self.key())
+        self.remove_from_indexes(pipe)
+        self.repoId = new_repo_id
+        self.prUrl = moved_github_url(self.prUrl, old, new_repo_id)
+        pipe.set(self.key(), self.dumps())
+        self.add_to_indexes(pipe)
+        self._bump_changelog(pipe)
 
     @classmethod
     def get(cls, user_id, repo_id, pr_id):
@@ -171,24 +284,58 @@ class Entry(JsonRecord):
                  else keys.idx_user_entries(user_id, status))
         return kv.get_client().zcard(index)
 
+    @classmethod
+    def stale_members(cls, key_name, fields, key, client):
+        if key_name == "idx_entry":
+            return pointer_is_stale(client, key)
+        if key_name in CHANGELOG_INDEXES:
+            return cls._stale_changelog_members(fields, key, client)
+        stale = []
+        for entry_id in client.zrange(key, 0, -1):
+            try:
+                entry = cls.get_by_id(entry_id)
+            except ValueError:
+                entry = None
+            if entry is None or entry.status != fields["status"]:
+                stale.append(entry_id)
+        return stale
 
+
+    @classmethod
+    def _stale_changelog_members(cls, fields, key, client):
+        """Read-model members whose copy is gone, no longer published or (in a category's set) of
+        another category."""
+        stale = []
+        for member in client.zrange(key, 0, -1):
+            try:
+                pr_id, user_id = parse_changelog_member(member)
+                entry = cls.get_by_key(keys.entry(user_id, fields["repo_name"], pr_id))
+            except ValueError:
+                entry = None
+            if entry is None or entry.status != "published" or fields.get("category", entry.category) != entry.category:
+                stale.append(member)
+        return stale
+
+
+@registry.register
 class SocialPost(JsonRecord):
     """``social:{userId}:{entryId}:{platform}``; ``idx:social:{userId}:{entryId}`` lists the platforms."""
 
-    id = Field(str, min_length=1)
-    entryId = Field(str, min_length=1)
-    userId = Field(str, min_length=1)
-    platform = Field(str, choices=PLATFORMS)
-    tweets = Field(list, required=False)
-    post = Field(str, required=False, max_length=10000)
-    hashtags = Field(list, default=list)
-    tone = Field(str, required=False, max_length=100)
-    createdAt = Field("datetime")
+    parent = "entry"
+    key_names = ("social",)
+    index_names = ("idx_social_platforms",)
+    export_section = "socialPosts"
+    ID_PREFIX = "soc"
 
-    def __init__(self, **values):
-        super().__init__(**values)
-        if not self.id:
-            self.id = new_id("soc")
+    id: Id
+    entryId: Id
+    userId: Id
+    platform: Literal[PLATFORMS]
+    tweets: Strings | None = None
+    post: text(10000) | None = None
+    hashtags: Strings = Field(default_factory=list)
+    tone: text(100) | None = None
+    createdAt: Timestamp
 
     def key(self):
         return keys.social(self.userId, self.entryId, self.platform)
@@ -200,6 +347,10 @@ class SocialPost(JsonRecord):
         pipe.srem(keys.idx_social_platforms(self.userId, self.entryId), self.platform)
 
     @classmethod
+    def children_of(cls, entry):
+        return cls.for_entry(entry.userId, entry.id)
+
+    @classmethod
     def get(cls, user_id, entry_id, platform):
         return cls.get_by_key(keys.social(user_id, entry_id, platform))
 
@@ -207,3 +358,27 @@ class SocialPost(JsonRecord):
     def for_entry(cls, user_id, entry_id):
         platforms = sorted(kv.get_client().smembers(keys.idx_social_platforms(user_id, entry_id)))
         return cls.get_many_by_keys([keys.social(user_id, entry_id, platform) for platform in platforms])
+
+    @classmethod
+    def stale_members(cls, key_name, fields, key, client):
+        return [platform for platform in client.smembers(key)
+                if not client.exists(keys.social(fields["user_id"], fields["entry_id"], platform))]
+
+
+@registry.register
+class EntryGitHubState(Family):
+    """``meta:entry-edited:{entryId}`` (the fields the user edited, which GitHub events leave
+    alone) and ``meta:entry-github:{entryId}`` (what GitHub told us about the PR): ours, not
+    rebuildable, deleted with the entry (docs/webhooks.md)."""
+
+    parent = "entry"
+
+    def __init__(self, entry_id):
+        self.entry_id = entry_id
+
+    @classmethod
+    def children_of(cls, entry):
+        return [cls(entry.id)]
+
+    def own_keys(self):
+        return [keys.meta_entry_edited(self.entry_id), keys.meta_entry_github(self.entry_id)]

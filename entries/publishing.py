@@ -4,10 +4,12 @@ Publishing and rewriting count against the plan's monthly limits in ``usage:{use
 Each is ONE atomic step: a guarded write (``changelog_site.kv.guarded``) checks that the entry
 is unchanged since we read it and that the usage is below the limit, then writes the entry, its
 indexes and the HINCRBY together. A concurrent change of the same entry is retried; the limit
-is never exceeded however many publishes race.
+is never exceeded however many publishes race. An entry counts once a month however often it is
+published; a rewrite that leaves the text as it was counts nothing.
 """
 
 from django.conf import settings
+from django.urls import reverse
 
 from billing.models import Usage
 from billing.models import User as UserRecord
@@ -15,11 +17,13 @@ from billing.services import plan_limits
 from changelog_site.errors import ApiError
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-from changelog_site.kv.guarded import CommandQueue, below, guarded_write, unchanged
-from changelog_site.kv.records import ValidationError, iso, utc_now
+from changelog_site.kv.guarded import CommandQueue, below, guarded_write, member, not_member, unchanged
+from changelog_site.kv.records import ValidationError, utc_now
+from engagement.delivery import entry_published_enqueue
 from entries import ai
-from entries.models import CATEGORIES, STATUSES, Entry, encode_cursor, page_of_zset
+from entries.models import BODY_MAX, CATEGORIES, STATUSES, Entry, encode_cursor, page_of_zset
 from entries.services import entry_purge
+from roadmap.shipping import entry_published as roadmap_entry_published
 
 CAS_RETRIES = 10
 EDITABLE_FIELDS = ("title", "body", "category", "aiRewrite", "textSource")
@@ -32,8 +36,9 @@ class PlanLimitReached(ApiError):
         noun = {"entriesPublished": "published entries", "aiRewrites": "AI rewrites"}[what]
         super().__init__(402, "plan_limit_reached",
                          f"Your plan allows {limit} {noun} a month and you have used {used}. "
-                         "Upgrade to pro for more.",
-                         errors={"limit": limit, "usage": used, "upgradeUrl": f"{settings.PUBLIC_BASE_URL}/billing/"})
+                         "Upgrade to Pro for more.",
+                         errors={"limit": limit, "usage": used,
+                                 "upgradeUrl": settings.PUBLIC_BASE_URL + reverse("dashboard-billing")})
         self.limit, self.used = limit, used
 
 
@@ -125,7 +130,7 @@ def entry_update(*, user_id, entry_id, changes):
         for name, value in changes.items():
             setattr(entry, name, value)
         edited = [name for name in changes if name in ("title", "body", "category")]
-        result = _write(entry, raw, extra=(lambda q: q.sadd(keys.idx_entry_user_edited(entry.id), *edited))
+        result = _write(entry, raw, extra=(lambda q: q.sadd(keys.meta_entry_edited(entry.id), *edited))
                         if edited else None)
         if result.ok:
             return entry
@@ -135,29 +140,47 @@ def entry_update(*, user_id, entry_id, changes):
 def entry_discard(*, user_id, entry_id):
     """Delete the entry and everything that hangs off it (indexes, edit marks, votes, views)."""
     entry = entry_get(user_id=user_id, entry_id=entry_id)
-    with kv.atomic() as pipe:
-        entry_purge(entry, pipe=pipe)
-        pipe.delete(keys.idx_entry_user_edited(entry.id), keys.idx_entry_github(entry.id))
+    entry_purge(entry)
     return entry
 
 
 def entry_publish(*, user_id, entry_id, user=None):
-    """Publish within the plan's limit, in one atomic step. Publishing a published entry costs nothing."""
+    """Publish within the plan's limit, in one atomic step. Publishing a published entry costs nothing.
+
+    An entry counts once a month, however often it is unpublished and published again: the script
+    that writes the entry also checks the month's set of counted entries (``lock_usage_counted``)
+    and, for an entry not in it yet, checks the limit, adds the entry and HINCRBYs the usage. The
+    first attempt assumes a new entry (one round trip); a re-publish retries without counting.
+    """
     user = user or UserRecord.get(user_id)
     limit = plan_limits(user=user)["entriesPublished"]
     usage = Usage(user_id)
+    counted_key = keys.lock_usage_counted(user_id, usage.month)
+    counted = False
     for attempt in range(CAS_RETRIES):
         entry, raw = _load(user_id, entry_id)
         if entry.status == "published":
             return entry
-        entry.status, entry.publishedAt = "published", iso(utc_now())
-        guards = [below(usage.key(), "entriesPublished", limit)] if limit is not None else []
-        result = _write(entry, raw, guards=guards,
-                        extra=lambda q: q.hincrby(usage.key(), "entriesPublished", 1))
+        entry.status, entry.publishedAt = "published", utc_now()
+        if counted:
+            guards, count = [member(counted_key, entry.id)], None
+        else:
+            guards = [not_member(counted_key, entry.id)]
+            guards += [below(usage.key(), "entriesPublished", limit)] if limit is not None else []
+
+            def count(queue, entry_id=entry.id):
+                queue.sadd(counted_key, entry_id)
+                queue.expire(counted_key, keys.USAGE_COUNTED_SECONDS)
+                queue.hincrby(usage.key(), "entriesPublished", 1)
+        result = _write(entry, raw, guards=guards, extra=count)
         if result.ok:
+            entry_published_enqueue(entry_id=entry.id)  # subscribers and channels; never fails the publish
+            roadmap_entry_published(entry=entry)  # voters of the roadmap items it shipped; never fails it
             return entry
         if result.failed_guard[0] == "below":
             raise PlanLimitReached(what="entriesPublished", limit=limit, used=int(result.observed))
+        if result.failed_guard[0] in ("member", "not_member"):
+            counted = result.failed_guard[0] == "not_member"
     raise EditConflict()
 
 
@@ -173,11 +196,22 @@ def entry_unpublish(*, user_id, entry_id):
     raise EditConflict()
 
 
+def _same_text(first, second):
+    return " ".join((first or "").split()) == " ".join((second or "").split())
+
+
+def rewrite_unchanged(entry, text):
+    """True when ``text`` is what the entry already says (its rewrite, or its original text)."""
+    return _same_text(text, entry.aiRewrite) or _same_text(text, entry.body)
+
+
 def entry_rewrite(*, user_id, entry_id, user=None):
-    """Have the AI (or the offline writer) rewrite the entry; counts one ``aiRewrites``.
+    """Have the AI (or the built-in writer) rewrite the entry; counts one ``aiRewrites``.
 
     The limit is checked before calling the provider (no wasted call at the limit) and again,
-    atomically, when the result is stored with the count. A failed provider call costs nothing.
+    atomically, when the result is stored with the count. A failed provider call costs nothing,
+    and so does a rewrite that leaves the text as it was (the same as the current rewrite or the
+    original text): the entry is returned unchanged and nothing is written or counted.
     """
     user = user or UserRecord.get(user_id)
     limit = plan_limits(user=user)["aiRewrites"]
@@ -187,12 +221,14 @@ def entry_rewrite(*, user_id, entry_id, user=None):
     if limit is not None and used >= limit:
         raise PlanLimitReached(what="aiRewrites", limit=limit, used=used)
     try:
-        text = ai.rewrite(entry.title, entry.body)
+        text = ai.rewrite(entry.title, entry.body, entry.category)
     except ai.AiProviderError as error:
         raise ApiError(502, "ai_provider_error", f"The AI rewrite failed: {error}. Nothing was counted.") from error
     for attempt in range(CAS_RETRIES):
         entry, raw = _load(user_id, entry_id)
-        entry.aiRewrite = text[: Entry.fields["aiRewrite"].max_length]
+        if rewrite_unchanged(entry, text):
+            return entry
+        entry.aiRewrite = text[:BODY_MAX]
         guards = [below(usage.key(), "aiRewrites", limit)] if limit is not None else []
         result = _write(entry, raw, guards=guards, extra=lambda q: q.hincrby(usage.key(), "aiRewrites", 1))
         if result.ok:

@@ -2,7 +2,7 @@
 
 GitHub sync: ``entries_sync_from_pr`` writes one PR's draft for every user who connected its
 repository in a single WATCH/MULTI transaction, together with the delivery's idempotency
-marker. User edits are remembered in ``idx:entry-edited:{entryId}`` (``entry_fields_mark_edited``,
+marker. User edits are remembered in ``meta:entry-edited:{entryId}`` (``entry_fields_mark_edited``,
 which the entry PATCH must call) and are never overwritten by GitHub.
 """
 
@@ -11,10 +11,8 @@ from datetime import timedelta
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import parse_iso, utc_now
-from engagement.models import EntryUpvotes, PageViews
 from entries import github_pr
-from entries.models import Entry, SocialPost
-from widget.models import WidgetConfig
+from entries.models import Entry
 
 DELIVERY_MARKER_TTL = 7 * 24 * 3600  # GitHub lets you redeliver for three days
 LATE_CREATE_WINDOW = timedelta(hours=1)  # a later event may create a draft this soon after the merge
@@ -23,19 +21,9 @@ USER_EDITABLE = ("title", "body", "category")
 
 
 def entry_purge(entry, *, pipe=None):
-    """Delete an entry with everything hanging off its id: social drafts, upvotes, page views,
-    its clicks in the repository's widget."""
-    posts = SocialPost.for_entry(entry.userId, entry.id)
-    widget = WidgetConfig.get(entry.userId, entry.repoId)
-    with kv.atomic(pipe) as p:
-        for post in posts:
-            post.delete(pipe=p)
-        EntryUpvotes(entry.id).delete(pipe=p)
-        PageViews(entry.id).delete(pipe=p)
-        if widget:
-            p.delete(keys.widget_entry_clicks(widget.id, entry.id))
-        p.delete(keys.idx_entry_github(entry.id), keys.idx_entry_user_edited(entry.id))
-        entry.delete(pipe=p)
+    """Delete an entry with everything hanging off it (its registered family: social drafts,
+    upvotes, page views, its clicks in the repository's widget, what GitHub told us)."""
+    entry.delete(pipe)
 
 
 def entry_fields_mark_edited(*, entry_id, fields, pipe=None):
@@ -44,23 +32,23 @@ def entry_fields_mark_edited(*, entry_id, fields, pipe=None):
     if not fields:
         return
     with kv.atomic(pipe) as p:
-        p.sadd(keys.idx_entry_user_edited(entry_id), *fields)
+        p.sadd(keys.meta_entry_edited(entry_id), *fields)
 
 
 def entry_user_edited_fields(*, entry_id):
-    return set(kv.get_client().smembers(keys.idx_entry_user_edited(entry_id)))
+    return set(kv.get_client().smembers(keys.meta_entry_edited(entry_id)))
 
 
 def entry_github_state(*, entry_id):
     """What GitHub told us about the entry's PR: ``prUpdatedAt``, ``revert`` ("1"), ``revertsPr``."""
-    return kv.get_client().hgetall(keys.idx_entry_github(entry_id))
+    return kv.get_client().hgetall(keys.meta_entry_github(entry_id))
 
 
 def entries_github_states(*, entry_ids):
     """``entry_github_state`` for many entries in one round trip: ``{entryId: state}``."""
     pipe = kv.get_client().pipeline(transaction=False)
     for entry_id in entry_ids:
-        pipe.hgetall(keys.idx_entry_github(entry_id))
+        pipe.hgetall(keys.meta_entry_github(entry_id))
     return dict(zip(entry_ids, pipe.execute())) if entry_ids else {}
 
 
@@ -80,12 +68,7 @@ def _queue_sidecar(pipe, entry_id, fields, updated_at):
         state["prUpdatedAt"] = updated_at.isoformat()
     if fields.get("_revertsPr"):
         state["revertsPr"] = str(fields["_revertsPr"])
-    pipe.hset(keys.idx_entry_github(entry_id), mapping=state)
-
-
-def _delete_entry(pipe, entry):
-    entry.delete(pipe)
-    pipe.delete(keys.idx_entry_github(entry.id), keys.idx_entry_user_edited(entry.id))
+    pipe.hset(keys.meta_entry_github(entry_id), mapping=state)
 
 
 def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_id=None, only_create=False):
@@ -136,13 +119,13 @@ def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_i
             if existing.status == "published":
                 results[user_id] = "published_unchanged"
                 continue
-            pipe.watch(keys.idx_entry_github(existing.id), keys.idx_entry_user_edited(existing.id))
-            state = pipe.hgetall(keys.idx_entry_github(existing.id))
+            pipe.watch(keys.meta_entry_github(existing.id), keys.meta_entry_edited(existing.id))
+            state = pipe.hgetall(keys.meta_entry_github(existing.id))
             seen = state.get("prUpdatedAt")
             if seen and updated_at is not None and updated_at < parse_iso(seen):
                 results[user_id] = "stale"
                 continue
-            edited = set(pipe.smembers(keys.idx_entry_user_edited(existing.id)))
+            edited = set(pipe.smembers(keys.meta_entry_edited(existing.id)))
             if isinstance(fields, github_pr.Skip):
                 if fields.reason == "not_merged" or edited:
                     results[user_id] = "unchanged"
@@ -163,7 +146,7 @@ def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_i
         pipe.multi()
         for action, entry, fields in plans:
             if action == "delete":
-                _delete_entry(pipe, entry)
+                entry_purge(entry, pipe=pipe)
                 continue
             if action in ("create", "update"):
                 entry.save(pipe)

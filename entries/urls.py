@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+import changelog_site.converters  # noqa: F401  (registers record_id)
 from entries import api, views
 
 urlpatterns = [
@@ -7,13 +8,13 @@ urlpatterns = [
     path("dashboard/published/", views.published, name="dashboard-published"),
     path("dashboard/entries/bulk/", views.entries_bulk, name="entries-bulk"),
     path("dashboard/entries/preview/", views.entry_preview, name="entry-preview"),
-    path("dashboard/entries/<str:entry_id>/", views.entry_edit, name="entry-edit"),
+    path("dashboard/entries/<record_id:entry_id>/", views.entry_edit, name="entry-edit"),
     re_path(r"^dashboard/entries/(?P<entry_id>[\w-]+)/(?P<action>publish|unpublish|rewrite|discard)/$",
             views.entry_action, name="entry-action"),
     path("api/entries/", api.EntryListView.as_view(), name="api-entries"),
-    path("api/entries/<str:entry_id>/", api.EntryDetailView.as_view(), name="api-entry"),
-    path("api/entries/<str:entry_id>/publish/", api.EntryPublishView.as_view(), name="api-entry-publish"),
-    path("api/entries/<str:entry_id>/unpublish/", api.EntryUnpublishView.as_view(), name="api-entry-unpublish"),
-    path("api/entries/<str:entry_id>/rewrite/", api.EntryRewriteView.as_view(), name="api-entry-rewrite"),
+    path("api/entries/<record_id:entry_id>/", api.EntryDetailView.as_view(), name="api-entry"),
+    path("api/entries/<record_id:entry_id>/publish/", api.EntryPublishView.as_view(), name="api-entry-publish"),
+    path("api/entries/<record_id:entry_id>/unpublish/", api.EntryUnpublishView.as_view(), name="api-entry-unpublish"),
+    path("api/entries/<record_id:entry_id>/rewrite/", api.EntryRewriteView.as_view(), name="api-entry-rewrite"),
     path("api/usage/", api.UsageView.as_view(), name="api-usage"),
 ]

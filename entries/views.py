@@ -12,9 +12,10 @@ from accounts.services import shiplog_user_id
 from billing.models import User as UserRecord
 from billing.services import usage_summary
 from changelog_site.errors import ApiError
-from changelog_site.kv.records import ValidationError, parse_iso
+from changelog_site.links import safe_next
+from changelog_site.kv.records import ValidationError
 from engagement.markdown import render_markdown
-from entries import publishing
+from entries import ai, publishing
 from entries.forms import EntryEditForm, EntryFilterForm
 from entries.models import CATEGORIES
 from entries.services import entries_github_states
@@ -54,7 +55,7 @@ def _entry_list(request, status, template_title):
     return render(request, "entries/list.html", {
         "title": template_title,
         "status": status,
-        "entries": [(entry, parse_iso(entry.mergedAt), states.get(entry.id) or {}) for entry in entries],
+        "entries": [(entry, entry.mergedAt, states.get(entry.id) or {}) for entry in entries],
         "filters": filters,
         "filtered": any(params.get(name) for name in ("repo", "category", "label", "q")),
         "next_query": f"{query.urlencode()}&cursor={next_cursor}" if next_cursor else None,
@@ -74,36 +75,74 @@ def published(request):
     return _entry_list(request, "published", "Published")
 
 
+EDITOR_ACTIONS = ("save", "publish", "unpublish", "rewrite")
+
+
+def _rewrite_done(before, after):
+    """The message after a rewrite: who wrote it, or that nothing changed (and nothing was counted)."""
+    writer = ai.writer_name()
+    if after.aiRewrite == before.aiRewrite:
+        return messages.INFO, (f"{writer[:1].upper() + writer[1:]} came up with the same text as before, so "
+                               "nothing changed and no rewrite was counted.")
+    note = "" if ai.ai_configured() else " (no AI provider is configured on this server)"
+    return messages.SUCCESS, (f"Rewritten by {writer}{note}. Review the new text, then choose which one "
+                              "readers see.")
+
+
+def _editor_action(user_id, entry, action):
+    """Run the button's action on the just-saved entry; returns ``(level, message)`` or None."""
+    if action == "publish":
+        publishing.entry_publish(user_id=user_id, entry_id=entry.id)
+        return messages.SUCCESS, "Published."
+    if action == "unpublish":
+        publishing.entry_unpublish(user_id=user_id, entry_id=entry.id)
+        return messages.SUCCESS, "Moved back to drafts."
+    if action == "rewrite":
+        return _rewrite_done(entry, publishing.entry_rewrite(user_id=user_id, entry_id=entry.id))
+    return None
+
+
 @login_required
 def entry_edit(request, entry_id):
+    """The editor: one form whose buttons (Save, Publish, Unpublish, Rewrite) first save what the
+    user typed, then do their action, so no button ever loses an edit."""
     user_id = shiplog_user_id(request.user, request)
     entry = publishing.entry_get(user_id=user_id, entry_id=entry_id)
     form = EntryEditForm(request.POST or None, entry=entry)
+    action = request.POST.get("action") if request.POST.get("action") in EDITOR_ACTIONS else "save"
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
+        changes, saved = form.changes(), False
         try:
             if changes:
-                publishing.entry_update(user_id=user_id, entry_id=entry_id, changes=changes)
+                entry = publishing.entry_update(user_id=user_id, entry_id=entry_id, changes=changes)
+                saved = True
+            done = _editor_action(user_id, entry, action)
         except ApiError as error:
+            if saved:
+                messages.success(request, "Your changes were saved.")
             _report(request, error)
         else:
-            messages.success(request, "Saved." if changes else "Nothing changed.")
-            return redirect("entry-edit", entry_id=entry_id)
+            saved = "Saved." if changes else ("Nothing changed." if action == "save" else "")
+            level, text = done or (messages.SUCCESS, "")
+            messages.add_message(request, level, f"{saved} {text}".strip())
+        return redirect("entry-edit", entry_id=entry_id)
     return render(request, "entries/edit.html", {
         "title": entry.title,
         "entry": entry,
-        "merged": parse_iso(entry.mergedAt),
+        "merged": entry.mergedAt,
         "form": form,
         "original_html": render_markdown(entry.body),
         "rewrite_html": render_markdown(entry.aiRewrite or ""),
         "usage": usage_summary(user=UserRecord.get(user_id)),
+        "ai_configured": ai.ai_configured(),
+        "writer_name": ai.writer_name(),
     })
 
 
 ACTIONS = {
     "publish": (publishing.entry_publish, "Published."),
     "unpublish": (publishing.entry_unpublish, "Moved back to drafts."),
-    "rewrite": (publishing.entry_rewrite, "Rewritten. Review the new text and choose which one readers see."),
+    "rewrite": (publishing.entry_rewrite, "Rewrite done. Review the new text and choose which one readers see."),
     "discard": (publishing.entry_discard, "Discarded."),
 }
 
@@ -123,7 +162,7 @@ def entry_action(request, entry_id, action):
     messages.success(request, done)
     if action == "discard":
         return redirect("dashboard-drafts" if entry.status == "draft" else "dashboard-published")
-    return redirect(request.POST.get("next") or reverse("entry-edit", kwargs={"entry_id": entry_id}))
+    return redirect(safe_next(request, request.POST.get("next"), reverse("entry-edit", kwargs={"entry_id": entry_id})))
 
 
 @login_required
@@ -131,7 +170,7 @@ def entry_action(request, entry_id, action):
 def entries_bulk(request):
     action = request.POST.get("action")
     ids = request.POST.getlist("entry")[:BULK_LIMIT]
-    back = request.POST.get("next") or reverse("dashboard-drafts")
+    back = safe_next(request, request.POST.get("next"), reverse("dashboard-drafts"))
     if action not in ("publish", "discard", "unpublish") or not ids:
         messages.warning(request, "Select at least one entry, then an action.")
         return redirect(back)

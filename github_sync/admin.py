@@ -10,7 +10,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ("delivery_id",)
     exclude = ("body",)
     readonly_fields = ("delivery_id", "event", "content_type", "signature", "hook_target_id", "verified",
-                       "attempts", "last_error", "received_at", "processed_at")
+                       "body_size", "attempts", "last_error", "received_at", "processed_at")
 
 
 @admin.register(SyncSettings)

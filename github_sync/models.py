@@ -1,13 +1,22 @@
-"""SQL tables of the GitHub sync: the webhook inbox and each user's per-repository rules.
+"""SQL tables of the GitHub sync: the webhook inbox, repository hook secrets and each user's
+per-repository rules.
 
-Both live in the SQL database on purpose (docs/webhooks.md): the inbox must work while Redis
-is unreachable, and the rules are keyed by GitHub's numeric repository id, so a rename or a
-transfer never has to move them.
+All live in the SQL database on purpose (docs/webhooks.md): the inbox and the secrets that
+verify what goes into it must work while Redis is unreachable, and the secrets and rules are
+keyed by GitHub's numeric repository id, so a rename or a transfer never has to move them.
+
+Its Redis records (``meta:``, ours and not rebuildable) are at the end: the dashboard notices and
+disconnection marks of a user, and a repository's releases and backfill progress.
 """
+
+import json
 
 from django.db import models
 
+from changelog_site.kv import keys
+from changelog_site.kv.registry import Family, RepoKeys, registry
 from entries import github_pr
+from repos.models import moved_github_url
 
 
 class WebhookDelivery(models.Model):
@@ -22,10 +31,11 @@ class WebhookDelivery(models.Model):
     content_type = models.CharField(max_length=100, default="application/json")
     signature = models.CharField(max_length=100, blank=True, default="")
     hook_target_id = models.CharField(max_length=32, blank=True, default="")
-    # False when only a repository's own secret could vouch for it and Redis (where that secret
-    # lives) was down: the drain verifies it before doing anything with it.
+    # False only on rows stored before hook secrets moved to SQL (an unverifiable delivery is
+    # refused now): the drain verifies such a row before doing anything with it.
     verified = models.BooleanField(default=True)
     body = models.BinaryField()
+    body_size = models.PositiveIntegerField(default=0, help_text="len(body): the inbox's byte cap sums it.")
     state = models.CharField(max_length=12, choices=STATES, default=PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
@@ -38,6 +48,22 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} {self.delivery_id} ({self.state})"
+
+
+class RepoHookSecret(models.Model):
+    """The secret of a repository's webhook, as a Fernet token (``changelog_site.crypto``).
+
+    One row per repository (GitHub's numeric id, unique): the one webhook is shared by every user
+    who connected it. Use it through ``github_sync.hook_secrets``, which encrypts and decrypts.
+    """
+
+    github_repo_id = models.BigIntegerField(unique=True)
+    encrypted_secret = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"hook secret of repository {self.github_repo_id}"
 
 
 class SyncSettings(models.Model):
@@ -72,3 +98,85 @@ class SyncSettings(models.Model):
             label_categories=dict(rules.get("labels") or {}),
             prefix_categories=dict(rules.get("prefixes") or {}),
         )
+
+
+# --- Redis records (docs/webhooks.md) -----------------------------------------------------------
+
+@registry.register
+class UserNotices(Family):
+    """``meta:notices:{userId}`` (the dashboard's notices) and ``meta:repo-disconnected:{userId}``
+    (repositories GitHub deleted under the user), deleted with the user."""
+
+    parent = "user"
+
+    def __init__(self, user_id):
+        self.user_id = user_id
+
+    @classmethod
+    def children_of(cls, user):
+        return [cls(user.id)]
+
+    def own_keys(self):
+        return [keys.meta_user_notices(self.user_id), keys.meta_repo_disconnected(self.user_id)]
+
+
+@registry.register
+class RepoDisconnectedMark(Family):
+    """One repository's field in ``meta:repo-disconnected:{userId}``: renamed with the repository."""
+
+    repo_scope = "user"
+
+    def __init__(self, user_id, repo_id, value):
+        self.user_id, self.repo_id, self.value = user_id, repo_id, value
+
+    @classmethod
+    def repo_watch_keys(cls, repo_id, user_id=None):
+        return [keys.meta_repo_disconnected(user_id)]
+
+    @classmethod
+    def of_repo(cls, reader, repo_id, user_id=None):
+        value = reader.hget(keys.meta_repo_disconnected(user_id), repo_id)
+        return [] if value is None else [cls(user_id, repo_id, value)]
+
+    def delete_own(self, pipe):
+        pipe.hdel(keys.meta_repo_disconnected(self.user_id), self.repo_id)
+
+    def move(self, pipe, new_repo_id):
+        self.delete_own(pipe)
+        pipe.hset(keys.meta_repo_disconnected(self.user_id), new_repo_id, self.value)
+        self.repo_id = new_repo_id
+
+
+@registry.register
+class RepoSyncState(RepoKeys):
+    """A repository's published releases (``meta:releases:{repoName}`` and its data hash) and its
+    newest backfill's progress (``meta:backfill:{repoName}``). A rename also points the releases'
+    ``htmlUrl`` at the new name."""
+
+    releases = None
+
+    @staticmethod
+    def keys_for(repo_id):
+        return [keys.meta_repo_releases(repo_id), keys.meta_repo_release_data(repo_id), keys.meta_backfill(repo_id)]
+
+    @classmethod
+    def of_repo(cls, reader, repo_id, user_id=None):
+        found = super().of_repo(reader, repo_id)
+        for record in found:
+            record.releases = reader.hgetall(keys.meta_repo_release_data(repo_id))
+        return found
+
+    def move(self, pipe, new_repo_id):
+        old_data, new_data = keys.meta_repo_release_data(self.repo_id), keys.meta_repo_release_data(new_repo_id)
+        self.present = [key for key in self.present or () if key != old_data]
+        super().move(pipe, new_repo_id)
+        if self.releases:
+            pipe.delete(old_data)
+            pipe.hset(new_data, mapping={release_id: self._moved(raw, new_repo_id)
+                                         for release_id, raw in self.releases.items()})
+
+    def _moved(self, raw, new_repo_id):
+        release = json.loads(raw)
+        if isinstance(release, dict) and release.get("htmlUrl"):
+            release["htmlUrl"] = moved_github_url(release["htmlUrl"], self.repo_id, new_repo_id)
+        return json.dumps(release, separators=(",", ":"))

@@ -10,7 +10,6 @@ import hmac
 import json
 import logging
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,22 +19,23 @@ import redis
 import requests
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from changelog_site import crypto
 from changelog_site.errors import ApiError, error_body
 from changelog_site.kv import client as kv
-from changelog_site.kv import keys
+from changelog_site.kv import keys, locks
+from changelog_site.kv.registry import registry
 from changelog_site.kv.records import ValidationError, iso, parse_iso, utc_now
-from engagement.models import Subscriber
 from engagement.services import changelog_invalidate
 from entries import github_pr
-from entries.models import STATUSES, Entry
 from entries.services import entries_sync_from_pr, late_create_allowed
+from github_sync.hook_secrets import HookSecret
 from github_sync.models import SyncSettings, WebhookDelivery
 from repos.models import GitHubToken, Repo
-from roadmap.models import RoadmapItem
-from widget.models import WidgetConfig
+from roadmap import shipping as roadmap_shipping
+from roadmap import sync as roadmap_sync
 
 log = logging.getLogger(__name__)
 
@@ -71,48 +71,61 @@ def signature_matches(secret, body, header):
     return hmac.compare_digest(expected.encode(), header.strip().encode("utf-8", "surrogateescape"))
 
 
-def _target_repo_id(headers, body):
-    """GitHub's numeric id of the repository whose own hook sent this (header first, else the body)."""
-    if (headers.get("X-GitHub-Hook-Installation-Target-Type") or "").lower() == "repository":
-        target = headers.get("X-GitHub-Hook-Installation-Target-ID") or ""
-        if target.isdigit():
-            return int(target)
+def _hook_target_id(headers):
+    """GitHub's numeric id of the repository whose own hook sent this, as its headers say."""
+    if (headers.get("X-GitHub-Hook-Installation-Target-Type") or "").lower() != "repository":
+        return None
+    target = (headers.get("X-GitHub-Hook-Installation-Target-ID") or "").strip()
+    return int(target) if target.isdigit() else None
+
+
+def _payload_repo_id(headers, body):
+    """The payload's ``repository.id``, or None (no repository, or a body that does not parse)."""
     try:
-        repository = json.loads(_json_text(body, headers.get("Content-Type") or "")).get("repository") or {}
-    except (ValueError, AttributeError, TypeError, github_pr.PayloadError):
+        repository = parse_payload(body, headers.get("Content-Type") or "").get("repository")
+    except github_pr.PayloadError:
         return None
     repo_id = repository.get("id") if isinstance(repository, dict) else None
     return repo_id if isinstance(repo_id, int) and not isinstance(repo_id, bool) else None
 
 
 def _repo_hook_secret(github_repo_id):
-    try:
-        from repos.models import HookSecret
-    except ImportError:  # the repository's own secret arrives with repo connection (issue 4)
-        return None
+    """The repository's own secret, or None. Raises ``DatabaseError`` when SQL is unreadable."""
     try:
         return HookSecret(github_repo_id).get()
-    except (crypto.InvalidToken, ValueError):
+    except crypto.InvalidToken:
         log.warning("the hook secret of repository %s cannot be decrypted", github_repo_id)
         return None
 
 
 def signature_verdict(headers, body):
-    """``"ok"``, ``"bad"``, or ``"deferred"`` when only the repository's own secret (in Redis,
-    which is unreachable) could vouch for it."""
+    """``"ok"``, ``"bad"`` or ``"unavailable"`` (the SQL database, where the secrets are, is down).
+
+    ``GITHUB_WEBHOOK_SECRET`` is the operator's own: it vouches for any delivery. A repository's
+    own secret vouches only for deliveries about that repository: its payload's ``repository.id``
+    must be the repository whose secret signed it (and the one the hook headers name, if they do),
+    so one tenant's secret can never act on another tenant's repository. The hook headers pick
+    the secret before the body is parsed, so a forged body is refused without parsing it.
+    """
     header = headers.get("X-Hub-Signature-256") or ""
     if not header.startswith("sha256="):
         return "bad"
     if signature_matches(settings.GITHUB_WEBHOOK_SECRET, body, header):
         return "ok"
-    repo_id = _target_repo_id(headers, body)
+    target = _hook_target_id(headers)
+    repo_id = target if target is not None else _payload_repo_id(headers, body)
     if repo_id is None:
         return "bad"
     try:
         secret = _repo_hook_secret(repo_id)
-    except REDIS_DOWN:
-        return "deferred"
-    return "ok" if signature_matches(secret, body, header) else "bad"
+    except DatabaseError:
+        log.warning("SQL unreadable: cannot check a delivery signed for repository %s", repo_id)
+        return "unavailable"
+    if not signature_matches(secret, body, header):
+        return "bad"
+    if target is not None and _payload_repo_id(headers, body) != target:
+        return "bad"
+    return "ok"
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -134,7 +147,7 @@ def _json_text(body, content_type):
 def parse_payload(body, content_type):
     try:
         payload = json.loads(_json_text(body, content_type))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise github_pr.PayloadError("the body is not valid JSON") from error
     if not isinstance(payload, dict):
         raise github_pr.PayloadError("the payload must be a JSON object")
@@ -157,6 +170,9 @@ def delivery_receive(*, headers, body, content_type):
     verdict = signature_verdict(headers, body)
     if verdict == "bad":
         return _error(401, "invalid_signature", "X-Hub-Signature-256 is missing or does not match.")
+    if verdict == "unavailable":
+        return _error(503, "storage_unavailable", "The data store is unreachable; try again shortly.",
+                      {"Retry-After": RETRY_AFTER})
     event = (headers.get("X-GitHub-Event") or "").strip()
     if not event:
         return _error(400, "missing_event", "The X-GitHub-Event header is missing.")
@@ -171,15 +187,13 @@ def delivery_receive(*, headers, body, content_type):
     inbox = dict(delivery_id=delivery_id, event=event, content_type=media, body=body,
                  signature=(headers.get("X-Hub-Signature-256") or "")[:100],
                  hook_target_id=(headers.get("X-GitHub-Hook-Installation-Target-ID") or "")[:32])
-    if verdict == "deferred":
-        return inbox_store(verified=False, **inbox)
     try:
         waiting = WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).exists()
     except DatabaseError:
         waiting = False
     if waiting:  # keep GitHub's order: older deliveries are still in the inbox
         reply = inbox_store(**inbox)
-        if reply.status == 202 and _redis_up():
+        if _redis_up():  # queued, or refused because the inbox is full: either way, drain it
             _kick_drain()
         return reply
     try:
@@ -196,10 +210,27 @@ def _redis_up():
         return False
 
 
-def inbox_store(*, verified=True, **fields):
+def _inbox_full(body_size):
+    """True when the pending inbox already holds ``GITHUB_INBOX_MAX_ROWS`` deliveries, or this
+    one would take it past ``GITHUB_INBOX_MAX_BYTES``. Concurrent stores may overshoot by the
+    few racing at the cap: it bounds the database's growth, it is not an exact quota."""
+    pending = WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).aggregate(
+        rows=Count("id"), size=Sum("body_size"))
+    return pending["rows"] >= settings.GITHUB_INBOX_MAX_ROWS or \
+        (pending["size"] or 0) + body_size > settings.GITHUB_INBOX_MAX_BYTES
+
+
+def inbox_store(**fields):
+    """Keep a verified delivery in the SQL inbox (202). 503 with ``Retry-After`` when the inbox is
+    full or SQL is down too, so GitHub's delivery fails visibly and can be redelivered."""
+    body_size = len(fields["body"])
     try:
+        if _inbox_full(body_size):
+            log.error("the webhook inbox is full: delivery %s refused", fields.get("delivery_id"))
+            return _error(503, "inbox_full", "Too many deliveries are waiting to be processed; try again later.",
+                          {"Retry-After": RETRY_AFTER})
         with transaction.atomic():
-            WebhookDelivery.objects.create(verified=verified, **fields)
+            WebhookDelivery.objects.create(body_size=body_size, **fields)
     except IntegrityError:
         return Reply(202, {"status": "queued", "duplicate": True})
     except DatabaseError:
@@ -207,6 +238,18 @@ def inbox_store(*, verified=True, **fields):
         return _error(503, "storage_unavailable", "The data store is unreachable; try again shortly.",
                       {"Retry-After": RETRY_AFTER})
     return Reply(202, {"status": "queued"})
+
+
+def inbox_prune(*, now=None):
+    """Delete processed rows after a week, failed and rejected ones after
+    ``GITHUB_INBOX_RETENTION_DAYS`` (kept that long for an operator to look into). Returns counts."""
+    now = now or timezone.now()
+    done = WebhookDelivery.objects.exclude(state=WebhookDelivery.PENDING)
+    processed, _ = done.filter(state=WebhookDelivery.PROCESSED, processed_at__lt=now - INBOX_KEEP_PROCESSED).delete()
+    kept_until = now - timedelta(days=settings.GITHUB_INBOX_RETENTION_DAYS)
+    failed, _ = done.filter(state__in=(WebhookDelivery.FAILED, WebhookDelivery.REJECTED)).filter(
+        Q(processed_at__lt=kept_until) | Q(processed_at__isnull=True, received_at__lt=kept_until)).delete()
+    return {"processed": processed, "failedOrRejected": failed}
 
 
 def _kick_drain():
@@ -233,6 +276,8 @@ def delivery_process(*, event, delivery_id, payload):
             return _repository(delivery_id, payload)
         if event == "release":
             return _release(delivery_id, payload)
+        if event == "issues":
+            return Reply(*roadmap_sync.issues_delivery(delivery_id=delivery_id, payload=payload))
     except github_pr.PayloadError as error:
         return _error(400, "invalid_payload", str(error))
     except ValidationError as error:
@@ -276,16 +321,20 @@ def rules_for(user_ids, github_repo_id):
 
 
 def _parse_rule_lines(text, field_name):
-    """``label = Category`` lines -> dict; raises ``ValidationError`` naming the bad line."""
-    rules = {}
+    """``label = Category`` lines -> dict; raises ``ValidationError`` naming every bad line."""
+    rules, bad = {}, []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         name, sep, category = line.partition("=")
         category = category.strip().capitalize()
         if not sep or not name.strip() or category not in github_pr.CATEGORIES:
-            raise ValidationError({field_name: f"line {number}: write it as name = New, Fixed, Improved or Other"})
+            bad.append(f"{number} ({line.strip()[:40]})")
+            continue
         rules[name.strip()] = category
+    if bad:
+        where = f"line {bad[0]}" if len(bad) == 1 else "lines " + ", ".join(bad)
+        raise ValidationError({field_name: f"{where}: write each as name = New, Fixed, Improved or Other"})
     return rules
 
 
@@ -341,18 +390,42 @@ def _pull_request(delivery_id, payload):
                                    may_create=may_create, delivery_id=delivery_id)
     if outcome["duplicate"]:
         return Reply(200, {"status": "duplicate"})
+    roadmap_shipping.ship_from_pull_request(repo_name=name, user_ids=user_ids, pr=pr)  # "Fixes #N" (docs/roadmap.md)
     return Reply(200, {"status": "processed", "entries": _summary(outcome["results"])})
 
 
 DELIVERY_MARKER_SECONDS = 7 * 24 * 3600
 
 
-def _mark_delivery(delivery_id, pipe=None):
-    (pipe or kv.get_client()).set(keys.github_delivery(delivery_id), "1", ex=DELIVERY_MARKER_SECONDS)
+def _once(delivery_id, func, *watched):
+    """Run ``func(pipe)`` (reads, then ``pipe.multi()`` and the writes) under WATCH together with the
+    delivery's marker: checked under the same WATCH and set in the same MULTI as the change, so of
+    two concurrent deliveries of one id exactly one applies. The other gets None (a duplicate)."""
+    marker = keys.github_delivery(delivery_id) if delivery_id else None
+
+    def apply(pipe):
+        if marker and pipe.exists(marker):
+            return None
+        result = func(pipe)
+        if marker:
+            pipe.set(marker, "1", ex=DELIVERY_MARKER_SECONDS)
+        return result
+
+    return kv.transaction(apply, *watched, *([marker] if marker else []))
 
 
-def _seen(delivery_id):
-    return bool(kv.get_client().exists(keys.github_delivery(delivery_id)))
+def _delivery_claim(delivery_id):
+    """Mark the delivery seen, atomically with the check (SET NX): True for the first of any
+    concurrent deliveries of one id. For actions that are not one Redis transaction (a rename
+    runs as a task); ``_delivery_unclaim`` gives the id back when the action cannot start."""
+    return bool(kv.get_client().set(keys.github_delivery(delivery_id), "1", nx=True, ex=DELIVERY_MARKER_SECONDS))
+
+
+def _delivery_unclaim(delivery_id):
+    try:
+        kv.get_client().delete(keys.github_delivery(delivery_id))
+    except REDIS_DOWN:
+        log.warning("delivery %s stays marked although its action did not start", delivery_id)
 
 
 def _repository(delivery_id, payload):
@@ -360,14 +433,13 @@ def _repository(delivery_id, payload):
     if action not in ("renamed", "transferred", "deleted"):
         return _ignored("unhandled_action")
     repository = _repository_of(payload)
-    if _seen(delivery_id):
-        return Reply(200, {"status": "duplicate"})
     if action == "deleted":
         name, _ = _connected(repository)
         if name is None:
             return _ignored("not_connected")
-        marked = repo_mark_deleted(repo_name=name)
-        _mark_delivery(delivery_id)
+        marked = repo_mark_deleted(repo_name=name, delivery_id=delivery_id)
+        if marked is None:
+            return Reply(200, {"status": "duplicate"})
         return Reply(200, {"status": "processed", "disconnected": marked})
     old = Repo.name_for_github_id(repository["id"])
     if old is None:
@@ -376,8 +448,13 @@ def _repository(delivery_id, payload):
         raise github_pr.PayloadError("the new repository name must be owner/repo")
     from github_sync.tasks import repo_rename_task
 
-    repo_rename_task.delay(repository["id"], repository["full_name"])
-    _mark_delivery(delivery_id)
+    if not _delivery_claim(delivery_id):
+        return Reply(200, {"status": "duplicate"})
+    try:
+        repo_rename_task.delay(repository["id"], repository["full_name"])
+    except Exception:
+        _delivery_unclaim(delivery_id)
+        raise
     return Reply(202, {"status": "queued", "rename": {"from": old, "to": repository["full_name"]}})
 
 
@@ -422,37 +499,41 @@ def _release(delivery_id, payload):
     release = _release_of(payload)
     keep = action in RELEASE_STORE_ACTIONS and not release.get("draft") and not release.get("prerelease")
     record = _release_record(release) if keep else None
-    if _seen(delivery_id):
-        return Reply(200, {"status": "duplicate"})
     name, _ = _connected(repository)
     if name is None:
         return _ignored("not_connected")
     if record is not None:
-        release_save(repo_name=name, release=record, delivery_id=delivery_id)
+        if release_save(repo_name=name, release=record, delivery_id=delivery_id) is None:
+            return Reply(200, {"status": "duplicate"})
         return Reply(200, {"status": "processed", "release": {"id": record["id"], "tagName": record["tagName"],
                                                               "stored": True}})
     removed = release_delete(repo_name=name, release_id=release["id"], delivery_id=delivery_id)
+    if removed is None:
+        return Reply(200, {"status": "duplicate"})
     return Reply(200, {"status": "processed", "release": {"id": release["id"], "stored": False,
                                                           "removed": removed}})
 
 
 def release_save(*, repo_name, release, delivery_id=None):
     """Store (or update) a published release of ``repo_name`` and retire the cached changelog,
-    with the delivery marker, in one MULTI."""
-    with kv.atomic() as pipe:
-        member = str(release["id"])
-        pipe.zadd(keys.idx_repo_releases(repo_name), {member: parse_iso(release["publishedAt"]).timestamp()})
-        pipe.hset(keys.idx_repo_release_data(repo_name), member, json.dumps(release, separators=(",", ":")))
+    with the delivery marker, in one transaction. Returns the release, None for a duplicate."""
+    index, data, member = keys.meta_repo_releases(repo_name), keys.meta_repo_release_data(repo_name), str(release["id"])
+
+    def store(pipe):
+        pipe.multi()
+        pipe.zadd(index, {member: parse_iso(release["publishedAt"]).timestamp()})
+        pipe.hset(data, member, json.dumps(release, separators=(",", ":")))
         changelog_invalidate(repo_id=repo_name, pipe=pipe)
-        if delivery_id:
-            _mark_delivery(delivery_id, pipe)
-    return release
+        return release
+
+    return _once(delivery_id, store, index, data)
 
 
 def release_delete(*, repo_name, release_id, delivery_id=None):
-    """Forget a release of ``repo_name``; True when it was stored. The changelog version is bumped
-    only when something was removed; the delivery marker is set either way, in the same MULTI."""
-    index, data, member = keys.idx_repo_releases(repo_name), keys.idx_repo_release_data(repo_name), str(release_id)
+    """Forget a release of ``repo_name``; True when it was stored, None for a duplicate delivery. The
+    changelog version is bumped only when something was removed; the delivery marker is set either
+    way, in the same MULTI."""
+    index, data, member = keys.meta_repo_releases(repo_name), keys.meta_repo_release_data(repo_name), str(release_id)
 
     def remove(pipe):
         stored = pipe.zscore(index, member) is not None or pipe.hexists(data, member)
@@ -461,170 +542,62 @@ def release_delete(*, repo_name, release_id, delivery_id=None):
             pipe.zrem(index, member)
             pipe.hdel(data, member)
             changelog_invalidate(repo_id=repo_name, pipe=pipe)
-        if delivery_id:
-            _mark_delivery(delivery_id, pipe)
         return stored
 
-    return kv.transaction(remove, index, data)
+    return _once(delivery_id, remove, index, data)
 
 
 # --- repository deleted -------------------------------------------------------------------------
 
-def repo_mark_deleted(*, repo_name):
-    """GitHub deleted the repository: mark it disconnected for each user and tell them."""
-    user_ids = Repo.user_ids_for(repo_name)
+def repo_mark_deleted(*, repo_name, delivery_id=None):
+    """GitHub deleted the repository: mark it disconnected for each user and tell them. Returns
+    how many users were told, None for a duplicate delivery."""
     now = iso(utc_now())
     notice = json.dumps({"kind": "repo_deleted", "repo": repo_name, "at": now,
                          "message": f"{repo_name} was deleted on GitHub; it is disconnected. "
                                     "Its entries stay until you remove the repository."})
-    with kv.atomic() as pipe:
+    users = keys.idx_repo_users(repo_name)
+
+    def mark(pipe):
+        user_ids = sorted(pipe.smembers(users))
+        pipe.multi()
         for user_id in user_ids:
-            pipe.hset(keys.idx_repo_disconnected(user_id), repo_name,
+            pipe.hset(keys.meta_repo_disconnected(user_id), repo_name,
                       json.dumps({"reason": "deleted_on_github", "at": now}))
-            pipe.lpush(keys.idx_user_notices(user_id), notice)
-            pipe.ltrim(keys.idx_user_notices(user_id), 0, NOTICES_KEPT - 1)
-    return len(user_ids)
+            pipe.lpush(keys.meta_user_notices(user_id), notice)
+            pipe.ltrim(keys.meta_user_notices(user_id), 0, NOTICES_KEPT - 1)
+        return len(user_ids)
+
+    return _once(delivery_id, mark, users)
 
 
 def repo_disconnected(*, user_id):
     """``{repoName: {"reason", "at"}}`` of a user's repositories GitHub no longer has (dashboard)."""
-    raw = kv.get_client().hgetall(keys.idx_repo_disconnected(user_id))
+    raw = kv.get_client().hgetall(keys.meta_repo_disconnected(user_id))
     return {name: json.loads(value) for name, value in raw.items()}
 
 
 def user_notices(*, user_id, limit=NOTICES_KEPT):
-    return [json.loads(item) for item in kv.get_client().lrange(keys.idx_user_notices(user_id), 0, limit - 1)]
+    return [json.loads(item) for item in kv.get_client().lrange(keys.meta_user_notices(user_id), 0, limit - 1)]
 
 
 # --- repository renamed / transferred ------------------------------------------------------------
 
-def _moved_url(url, old, new):
-    prefix = f"https://github.com/{old}/"
-    if isinstance(url, str) and url.lower().startswith(prefix.lower()):
-        return f"https://github.com/{new}/" + url[len(prefix):]
-    return url
+def _move_group(record_classes, old, new, user_ids):
+    """Move the records of ``record_classes`` named by ``old`` to ``new`` in one transaction.
 
-
-def _move_entries(user_id, old, new):
-    index_keys = [keys.idx_repo_entries(user_id, old, status) for status in STATUSES]
-
-    def move(pipe):
-        ids = [member for index in index_keys for member in pipe.zrange(index, 0, -1)]
-        entry_keys = [key for key in (pipe.mget([keys.idx_entry(i) for i in ids]) if ids else []) if key]
-        records = [Entry.loads(raw) for raw in (pipe.mget(entry_keys) if entry_keys else []) if raw]
-        pipe.multi()
-        for entry in records:
-            entry.delete(pipe)  # the key and its indexes (records may be legacy: no re-validation)
-            entry.repoId = new
-            entry.prUrl = _moved_url(entry.prUrl, old, new)
-            pipe.set(entry.key(), entry.dumps())
-            entry.add_to_indexes(pipe)
-        pipe.delete(*index_keys)
-        if records:
-            pipe.set(keys.cache_changelog_version(new), str(time.time_ns()))
-        return len(records)
-
-    return kv.transaction(move, *index_keys)
-
-
-def _move_widget(user_id, old, new):
-    old_key = keys.widget(user_id, old)
+    It WATCHes every key it reads (``of_repo`` WATCHes the records themselves before reading
+    them), so a write to one of them between the read and the EXEC (an entry edited while the
+    repository is renamed) makes it start over with that write instead of losing it."""
+    scopes = [(record_class, user_id) for record_class in record_classes
+              for user_id in (user_ids if record_class.repo_scope == "user" else [None])]
+    watched = [key for record_class, user_id in scopes for key in record_class.repo_watch_keys(old, user_id)]
 
     def move(pipe):
-        raw = pipe.get(old_key)
-        if raw is None:
-            return 0
-        widget = WidgetConfig.loads(raw)
-        widget.repoId = new
+        records = [record for record_class, user_id in scopes for record in record_class.of_repo(pipe, old, user_id)]
         pipe.multi()
-        pipe.delete(old_key)
-        pipe.set(widget.key(), widget.dumps())
-        widget.add_to_indexes(pipe)
-        return 1
-
-    return kv.transaction(move, old_key)
-
-
-def _move_roadmap(user_id, old, new):
-    index = keys.idx_roadmap_items(user_id, old)
-
-    def move(pipe):
-        ids = pipe.zrange(index, 0, -1)
-        item_keys = [key for key in (pipe.mget([keys.idx_roadmap(i) for i in ids]) if ids else []) if key]
-        items = [RoadmapItem.loads(raw) for raw in (pipe.mget(item_keys) if item_keys else []) if raw]
-        pipe.multi()
-        for item in items:
-            pipe.delete(item.key())
-            item.remove_from_indexes(pipe)
-            item.repoId = new
-            item.githubIssueUrl = _moved_url(item.githubIssueUrl, old, new)
-            pipe.set(item.key(), item.dumps())
-            item.add_to_indexes(pipe)
-        pipe.delete(index)
-        return len(items)
-
-    return kv.transaction(move, index)
-
-
-def _move_subscribers(old, new):
-    index = keys.idx_repo_subscribers(old)
-
-    def move(pipe):
-        emails = sorted(pipe.smembers(index))
-        raws = pipe.mget([keys.subscriber(old, email) for email in emails]) if emails else []
-        subscribers = [Subscriber.loads(raw) for raw in raws if raw]
-        pipe.multi()
-        for subscriber in subscribers:
-            pipe.delete(subscriber.key())
-            subscriber.remove_from_indexes(pipe)
-            subscriber.repoId = new
-            pipe.set(subscriber.key(), subscriber.dumps())
-            subscriber.add_to_indexes(pipe)
-        pipe.delete(index)
-        return len(subscribers)
-
-    return kv.transaction(move, index)
-
-
-def _move_repos(user_ids, old, new, github_repo_id):
-    releases, release_data = keys.idx_repo_releases(old), keys.idx_repo_release_data(old)
-    watched = [keys.idx_repo_users(old), keys.idx_github_repo(github_repo_id), keys.idx_repo_branding(old),
-               releases, release_data] + [keys.repo(user_id, old) for user_id in user_ids]
-
-    def move(pipe):
-        records = {user_id: pipe.get(keys.repo(user_id, old)) for user_id in user_ids}
-        disconnected = {user_id: pipe.hget(keys.idx_repo_disconnected(user_id), old) for user_id in user_ids}
-        backfill = pipe.hgetall(keys.idx_backfill(old))
-        branding = pipe.get(keys.idx_repo_branding(old))
-        release_scores = dict(pipe.zrange(releases, 0, -1, withscores=True))
-        release_records = pipe.hgetall(release_data)
-        pipe.multi()
-        for user_id, raw in records.items():
-            pipe.delete(keys.repo_user(old, user_id))
-            pipe.srem(keys.idx_user_repos(user_id), old)
-            pipe.srem(keys.idx_user_related_repos(user_id), old)
-            if raw is not None:
-                repo = Repo.loads(raw)
-                pipe.delete(repo.key())
-                repo.id = repo.name = new
-                repo.slug = new.replace("/", "-").lower()
-                pipe.set(repo.key(), repo.dumps())
-                repo.add_to_indexes(pipe)
-            if disconnected[user_id] is not None:
-                pipe.hdel(keys.idx_repo_disconnected(user_id), old)
-                pipe.hset(keys.idx_repo_disconnected(user_id), new, disconnected[user_id])
-        pipe.delete(keys.idx_repo_users(old), keys.idx_backfill(old), keys.idx_repo_branding(old),
-                    keys.cache_changelog_version(old), releases, release_data)
-        if release_scores:
-            pipe.zadd(keys.idx_repo_releases(new), release_scores)
-        if release_records:
-            pipe.hset(keys.idx_repo_release_data(new), mapping=release_records)
-        if backfill:
-            pipe.hset(keys.idx_backfill(new), mapping=backfill)
-        if branding is not None:
-            pipe.set(keys.idx_repo_branding(new), branding)
-        pipe.set(keys.cache_changelog_version(new), str(time.time_ns()))
-        pipe.set(keys.idx_github_repo(github_repo_id), new)
+        for record in records:
+            record.move(pipe, new)
         return len(records)
 
     return kv.transaction(move, *watched)
@@ -633,10 +606,12 @@ def _move_repos(user_ids, old, new, github_repo_id):
 def repo_rename(*, github_repo_id, new_name):
     """Move every key that carries a repository's old ``owner/repo`` to ``new_name``.
 
-    ``githubRepoId`` is the identity: the old name is what ``idx:github-repo:{id}`` says. Each key
-    group (a user's entries, widget, roadmap items; the repository's subscribers; finally every
-    repo record, mapping and index) moves in one transaction. The repo group goes last, so a
-    crash half-way leaves the old name resolvable and a redelivery finishes the move.
+    ``githubRepoId`` is the identity: the old name is what ``idx:github-repo:{id}`` says. It walks
+    the registry of record classes: for each user, each class whose keys carry a userId and the
+    repository (entries, widget, roadmap items, ...); then each class of keys the repository's
+    users share (subscribers, branding, releases, ...); every group in its own transaction. The
+    repo records, their mappings and indexes go last, together, so a crash half-way leaves the old
+    name resolvable and a redelivery finishes the move.
     """
     if not keys.REPO_NAME.match(new_name or ""):
         raise github_pr.PayloadError("the new repository name must be owner/repo")
@@ -646,11 +621,12 @@ def repo_rename(*, github_repo_id, new_name):
     user_ids = Repo.user_ids_for(old)
     moved = 0
     for user_id in user_ids:
-        moved += _move_entries(user_id, old, new_name)
-        moved += _move_widget(user_id, old, new_name)
-        moved += _move_roadmap(user_id, old, new_name)
-    moved += _move_subscribers(old, new_name)
-    moved += _move_repos(user_ids, old, new_name, github_repo_id)
+        for record_class in registry.repo_scoped("user"):
+            if record_class is not Repo:
+                moved += _move_group([record_class], old, new_name, [user_id])
+    for record_class in registry.repo_scoped("repo"):
+        moved += _move_group([record_class], old, new_name, user_ids)
+    moved += _move_group([Repo], old, new_name, user_ids)
     log.info("repository %s renamed to %s: %d records moved", old, new_name, moved)
     return {"renamed": True, "keys": moved, "from": old}
 
@@ -662,21 +638,26 @@ class _HeaderView(dict):
         return super().get(name.lower(), default)
 
 
+DRAIN_LOCK_SECONDS = 300
+
+
 def inbox_drain(*, limit=500):
     """Process pending inbox deliveries in arrival order; stop at the first Redis failure.
 
-    Returns counts. One drainer at a time (``lock:github-inbox-drain``).
+    Returns counts. One drainer at a time: the ``lock:github-inbox-drain`` lock, renewed before
+    each delivery (``DRAIN_LOCK_SECONDS`` outlasts one); a drainer that lost it stops.
     """
-    client = kv.get_client()
-    lock_key, token = keys.lock("github-inbox-drain"), secrets.token_hex(8)
     try:
-        if not client.set(lock_key, token, nx=True, ex=300):
-            return {"busy": True}
+        lock = locks.acquire(keys.lock("github-inbox-drain"), timeout=DRAIN_LOCK_SECONDS)
     except REDIS_DOWN:
         return {"redis": "unreachable"}
+    if lock is None:
+        return {"busy": True}
     counts = {"processed": 0, "failed": 0, "rejected": 0, "left": 0}
     try:
         for row in WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).order_by("id")[:limit]:
+            if not locks.keep(lock):
+                break
             body = bytes(row.body)
             row.attempts += 1
             try:
@@ -706,14 +687,8 @@ def inbox_drain(*, limit=500):
                 _finish(row, WebhookDelivery.PROCESSED, "")
                 counts["processed"] += 1
         counts["left"] = WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).count()
-        WebhookDelivery.objects.filter(state=WebhookDelivery.PROCESSED,
-                                       processed_at__lt=timezone.now() - INBOX_KEEP_PROCESSED).delete()
     finally:
-        try:
-            if client.get(lock_key) == token:
-                client.delete(lock_key)
-        except REDIS_DOWN:
-            pass
+        locks.release(lock)
     return counts
 
 
@@ -725,10 +700,15 @@ def _finish(row, state, error):
 # --- backfill -------------------------------------------------------------------------------------
 
 class BackfillError(Exception):
-    pass
+    """A backfill stopped; ``code`` says why (``backfill_status`` turns it into what to do)."""
+
+    def __init__(self, message, code="backfill_failed"):
+        super().__init__(message)
+        self.code = code
 
 
 MAX_RATE_LIMIT_WAIT = 3600
+BACKFILL_LOCK_SECONDS = 300  # renewed after every page and through every rate-limit wait
 LINK = re.compile(r'<([^>]+)>;\s*rel="([^"]+)"')
 
 
@@ -755,20 +735,22 @@ def _github_get(url, token, params, sleep, attempts=6):
         try:
             response = requests.get(url, headers=headers, params=params, timeout=settings.HTTP_TIMEOUT)
         except requests.RequestException as error:
-            raise BackfillError(f"GitHub is unreachable: {error.__class__.__name__}") from error
+            raise BackfillError(f"GitHub is unreachable: {error.__class__.__name__}",
+                                "github_unavailable") from error
         limited = response.status_code in (403, 429) and (
             response.headers.get("X-RateLimit-Remaining") == "0" or response.headers.get("Retry-After"))
         if limited:
             sleep(min(_wait_seconds(response), MAX_RATE_LIMIT_WAIT))
             continue
         if response.status_code == 404:
-            raise BackfillError("GitHub says the repository does not exist or the token cannot see it.")
+            raise BackfillError("GitHub says the repository does not exist or the token cannot see it.",
+                                "repo_not_found")
         if response.status_code in (401, 403):
-            raise BackfillError("GitHub refused the token; reconnect GitHub.")
+            raise BackfillError("GitHub refused the token; reconnect GitHub.", "github_reauth_required")
         if response.status_code >= 400:
             raise BackfillError(f"GitHub answered {response.status_code}.")
         return response
-    raise BackfillError("GitHub kept rate-limiting the backfill; try again later.")
+    raise BackfillError("GitHub kept rate-limiting the backfill; try again later.", "github_rate_limited")
 
 
 def _backfill_token(user_ids):
@@ -787,7 +769,7 @@ def entries_backfill(*, repo_name, since=None, on_progress=None, sleep=time.slee
 
     Pages through ``GET /repos/{owner}/{repo}/pulls?state=closed`` newest-updated first, stopping
     at PRs last updated before ``since``; sleeps until the rate limit resets when it runs out.
-    Existing entries are left alone. Progress goes to ``idx:backfill:{repoName}`` and
+    Existing entries are left alone. Progress goes to ``meta:backfill:{repoName}`` and
     ``on_progress(dict)``. Returns the final progress dict.
     """
     user_ids = Repo.user_ids_for(repo_name)
@@ -795,19 +777,32 @@ def entries_backfill(*, repo_name, since=None, on_progress=None, sleep=time.slee
         raise ApiError(404, "repo_not_connected", f"{repo_name} is not connected.")
     token = _backfill_token(user_ids)
     if token is None:
-        raise ApiError(409, "github_not_connected", "No one who connected this repository has a GitHub token.")
+        error = ApiError(409, "github_not_connected", "No one who connected this repository has a GitHub token.")
+        backfill_failed(repo_name=repo_name, code=error.code, detail=error.detail)
+        raise error
     repo = next((r for r in (Repo.get(u, repo_name) for u in user_ids) if r), None)
     rules = rules_for(user_ids, repo.githubRepoId if repo else 0)
     client = kv.get_client()
-    lock_key = keys.lock("backfill", repo_name)
-    if not client.set(lock_key, "1", nx=True, ex=3600):
+    lock = locks.acquire(keys.lock("backfill", repo_name), timeout=BACKFILL_LOCK_SECONDS)
+    if lock is None:
         raise ApiError(409, "backfill_running", f"A backfill of {repo_name} is already running.")
+
+    def hold(seconds=0):
+        """Keep the lock: renew it, through a sleep of ``seconds`` (up to an hour) if any."""
+        try:
+            if seconds:
+                locks.sleep_renewing(lock, seconds, sleep=sleep)
+            else:
+                locks.renew(lock)
+        except locks.LockNotOwnedError as error:
+            raise BackfillError("Another backfill of this repository took over.") from error
+
     progress = {"state": "running", "repo": repo_name, "page": 0, "pages": 0, "seen": 0, "merged": 0,
                 "created": 0, "since": since.isoformat() if since else "", "startedAt": iso(utc_now()),
-                "error": ""}
+                "error": "", "errorCode": "", "finishedAt": ""}
 
     def report():
-        client.hset(keys.idx_backfill(repo_name), mapping={k: str(v) for k, v in progress.items()})
+        client.hset(keys.meta_backfill(repo_name), mapping={k: str(v) for k, v in progress.items()})
         if on_progress:
             on_progress(dict(progress))
 
@@ -816,7 +811,7 @@ def entries_backfill(*, repo_name, since=None, on_progress=None, sleep=time.slee
     try:
         report()
         while url:
-            response = _github_get(url, token, params, sleep)
+            response = _github_get(url, token, params, hold)
             params = None  # the next link carries them
             links = _links(response)
             progress["page"] += 1
@@ -844,21 +839,47 @@ def entries_backfill(*, repo_name, since=None, on_progress=None, sleep=time.slee
                     continue
                 progress["created"] += sum(1 for r in outcome["results"].values() if r == "created")
             report()
+            hold()
             if done:
                 break
             url = links.get("next")
             if url and response.headers.get("X-RateLimit-Remaining") == "0":
-                sleep(min(_wait_seconds(response), MAX_RATE_LIMIT_WAIT))
+                hold(min(_wait_seconds(response), MAX_RATE_LIMIT_WAIT))
         progress["state"] = "done"
     except BackfillError as error:
-        progress["state"], progress["error"] = "failed", str(error)
+        progress["state"], progress["error"], progress["errorCode"] = "failed", str(error), error.code
         raise
     finally:
         progress["finishedAt"] = iso(utc_now())
         report()
-        client.delete(lock_key)
+        locks.release(lock)
     return progress
 
 
 def backfill_progress(*, repo_name):
-    return kv.get_client().hgetall(keys.idx_backfill(repo_name))
+    return kv.get_client().hgetall(keys.meta_backfill(repo_name))
+
+
+def backfill_check(*, repo_name):
+    """Raise the error that would stop a backfill of ``repo_name`` before it starts: nobody who
+    connected it has a GitHub token. The page checks this before queueing the task."""
+    if _backfill_token(Repo.user_ids_for(repo_name)) is None:
+        raise ApiError(409, "github_not_connected", "No one who connected this repository has a GitHub token.")
+
+
+def backfill_failed(*, repo_name, code, detail):
+    """Record a backfill that could not start (no token, queue down), so its progress says why."""
+    now = iso(utc_now())
+    with kv.atomic() as pipe:
+        pipe.delete(keys.meta_backfill(repo_name))
+        pipe.hset(keys.meta_backfill(repo_name), mapping={
+            "state": "failed", "repo": repo_name, "error": str(detail), "errorCode": code,
+            "startedAt": now, "finishedAt": now})
+
+
+def backfill_queued(*, repo_name):
+    """Mark a backfill as queued (the worker turns it "running"), so the page can follow it at once."""
+    with kv.atomic() as pipe:
+        pipe.delete(keys.meta_backfill(repo_name))
+        pipe.hset(keys.meta_backfill(repo_name), mapping={"state": "queued", "repo": repo_name,
+                                                         "startedAt": iso(utc_now())})

@@ -9,13 +9,21 @@ from github_sync import services
 
 @shared_task(name="github_sync.inbox_drain")
 def inbox_drain_task(limit=500):
-    """Process deliveries kept in the SQL inbox while Redis was unreachable (beat, every 30 s)."""
-    return services.inbox_drain(limit=limit)
+    """Process deliveries kept in the SQL inbox while Redis was unreachable (beat, every 30 s),
+    then prune the rows past their retention."""
+    counts = services.inbox_drain(limit=limit)
+    return {**counts, "pruned": services.inbox_prune()}
+
+
+@shared_task(name="github_sync.inbox_prune")
+def inbox_prune_task():
+    """Delete inbox rows past their retention (beat, hourly): processed, failed and rejected ones."""
+    return services.inbox_prune()
 
 
 @shared_task(name="github_sync.backfill")
 def backfill_task(repo_name, since=None):
-    """Drafts from a repository's already-merged PRs; progress in ``idx:backfill:{repoName}``."""
+    """Drafts from a repository's already-merged PRs; progress in ``meta:backfill:{repoName}``."""
     return services.entries_backfill(repo_name=repo_name, since=date.fromisoformat(since) if since else None)
 
 

@@ -1,8 +1,7 @@
 from django.urls import path, re_path
 
+from changelog_site.converters import OWNER_REPO
 from github_sync import api, views
-
-OWNER_REPO = "<str:owner>/<str:repo>"
 
 urlpatterns = [
     re_path(r"^api/github/sync/?$", api.github_sync, name="github-sync"),

@@ -4,9 +4,10 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import shiplog_user_id
@@ -14,6 +15,7 @@ from changelog_site.errors import ApiError, json_error
 from changelog_site.kv.records import ValidationError
 from engagement import services as engagement
 from github_sync import services
+from github_sync.backfill_status import backfill_status
 from github_sync.tasks import backfill_task
 from repos.models import Repo
 
@@ -23,37 +25,51 @@ log = logging.getLogger(__name__)
 @login_required
 @require_POST
 def import_past_prs(request, owner, repo):
+    """Queue "Import past PRs" and say so; what would stop it at once (no GitHub token) is said
+    here, and a later failure reaches the page through the progress it records."""
     name = f"{owner}/{repo}"
     user_id = shiplog_user_id(request.user, request)
     if Repo.get(user_id, name) is None:
-        messages.error(request, f"{name} is not one of your repositories.")
-        return redirect("repositories")
-    if services.backfill_progress(repo_name=name).get("state") == "running":
+        raise Http404(f"{name} is not one of your repositories.")
+    status = backfill_status(repo_name=name)
+    if status["state"] == "running" or (status["state"] == "queued" and not status["stale"]):
         messages.info(request, f"Past pull requests of {name} are already being imported.")
         return redirect("repositories")
     try:
+        services.backfill_check(repo_name=name)
+    except ApiError as error:
+        services.backfill_failed(repo_name=name, code=error.code, detail=error.detail)
+        messages.error(request, format_html('Importing {} cannot start: {} <a href="{}#github">Connect GitHub in '
+                                           'Settings</a>, then import again.', name, error.detail, reverse("settings")))
+        return redirect("repositories")
+    services.backfill_queued(repo_name=name)
+    try:
         backfill_task.delay(name)
     except ApiError as error:
-        messages.error(request, error.detail)
+        messages.error(request, f"Importing {name} failed: {error.detail}")
     except services.BackfillError as error:  # eager Celery (no worker) runs it right here
         messages.error(request, f"Importing {name} failed: {error}")
     except Exception:  # the broker being unreachable must not become a 500
         log.exception("could not start the backfill of %s", name)
+        services.backfill_failed(repo_name=name, code="queue_unavailable", detail="the import could not be queued.")
         messages.error(request, "The import could not be started; try again shortly.")
     else:
-        messages.success(request, f"Importing merged pull requests of {name}: drafts appear as they arrive.")
+        messages.info(request, f"Import of {name} queued: new drafts appear in Drafts as they arrive; "
+                               "its progress shows below.")
     return redirect("repositories")
 
 
 @login_required
 @require_GET
 def import_progress(request, owner, repo):
+    """The import's progress as JSON (``github_sync.backfill_status``): state, numbers, a message and,
+    after a failure, what to do (``actionLabel``/``actionUrl``)."""
     name = f"{owner}/{repo}"
     if Repo.get(shiplog_user_id(request.user, request), name) is None:
         return json_error(404, "not_found", "No such repository.")
-    progress = services.backfill_progress(repo_name=name)
-    return JsonResponse({key: progress.get(key, "") for key in
-                         ("state", "page", "pages", "seen", "merged", "created", "error", "startedAt", "finishedAt")})
+    response = JsonResponse(backfill_status(repo_name=name))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _rule_lines(rules):

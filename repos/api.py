@@ -6,6 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.services import shiplog_user_id
+from changelog_site.api_fields import StrictRegexField
+from changelog_site.kv import keys
 from repos.models import Repo
 from repos.services import repo_connect, repo_disconnect
 
@@ -22,7 +24,7 @@ class RepoSerializer(serializers.Serializer):
 
 
 class RepoConnectSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, help_text="owner/repo")
+    name = StrictRegexField(keys.REPO_NAME.pattern, max_length=200, help_text="owner/repo")
 
 
 class RepoDisconnectSerializer(serializers.Serializer):

@@ -1,8 +1,10 @@
 """The GitHub REST calls onboarding needs: list the user's repositories, read one, manage its webhook.
 
-Every call goes through ``requests`` to ``settings.GITHUB_API_URL`` with ``HTTP_TIMEOUT``, and
-every failure becomes a ``GitHubError`` carrying a message a user can act on. Tokens are only
-ever put in the Authorization header; they never appear in a message or a log line.
+Every call goes to ``settings.GITHUB_API_URL`` through the shared HTTP session
+(``changelog_site.http``: ``HTTP_TIMEOUT``, reads and deletes retried on 429/5xx, creating a
+hook never repeated), and every failure becomes a ``GitHubError`` carrying a message a user can
+act on. Tokens are only ever put in the Authorization header; they never appear in a message or
+a log line.
 """
 
 import json
@@ -13,6 +15,7 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
+from changelog_site import http
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 
@@ -44,7 +47,6 @@ def _headers(token, etag=None):
         "Accept": "application/vnd.github+json",
         "Authorization": f"Bearer {token}",
         "X-GitHub-Api-Version": "2022-11-28",
-        "User-Agent": "Shiplog",
     }
     if etag:
         headers["If-None-Match"] = etag
@@ -95,8 +97,8 @@ def _error_for(response):
 
 def _request(method, url, token, **kwargs):
     try:
-        response = requests.request(method, url, headers=_headers(token, kwargs.pop("etag", None)),
-                                    timeout=settings.HTTP_TIMEOUT, **kwargs)
+        response = http.session_shared("github").request(
+            method, url, headers=_headers(token, kwargs.pop("etag", None)), **kwargs)
     except requests.Timeout as error:
         raise GitHubError("unavailable", "GitHub did not answer in time; try again in a minute.",
                           retry_after=30) from error
@@ -110,6 +112,13 @@ def _request(method, url, token, **kwargs):
 
 def _is_ours(url):
     return url.startswith(settings.GITHUB_API_URL + "/")
+
+
+def request(method, path_or_url, token, **kwargs):
+    """One call to the API: ``path_or_url`` is a path under ``GITHUB_API_URL`` or a full URL of
+    ours (a ``Link`` header's next page). Returns the response; raises ``GitHubError``."""
+    url = path_or_url if _is_ours(path_or_url) else _url(path_or_url)
+    return _request(method, url, token, **kwargs)
 
 
 def get_all_pages(path, token, params=None, cache_owner=None):

@@ -1,46 +1,87 @@
 """Connected repositories, the repo-to-user mapping and the GitHub token: what repos owns."""
 
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, Strict, model_validator
+from pydantic_core import PydanticCustomError
+
 from changelog_site import crypto
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-from changelog_site.kv.records import Field, JsonRecord, ValidationError, iso, utc_now
+from changelog_site.kv.records import Flag, Id, Integer, JsonRecord, Timestamp, text, utc_now
+from changelog_site.kv.registry import Family, registry
 
 
 def repo_slug(name):
     return name.replace("/", "-").lower()
 
 
+def moved_github_url(url, old, new):
+    """``url`` of a page of repository ``old`` as it reads after a rename or transfer to ``new``."""
+    prefix = f"https://github.com/{old}/"
+    if isinstance(url, str) and url.lower().startswith(prefix.lower()):
+        return f"https://github.com/{new}/" + url[len(prefix):]
+    return url
+
+
+def related_repo_ids(user_id):
+    """Every repository a user has records of, connected or not (``idx:user-related-repos``)."""
+    client = kv.get_client()
+    return sorted(client.smembers(keys.idx_user_related_repos(user_id)) | client.smembers(keys.idx_user_repos(user_id)),
+                  key=str.lower)
+
+
+def _repo_name(value):
+    if not keys.REPO_NAME.match(value):
+        raise PydanticCustomError("repo_name", "must be owner/repo")
+    return value
+
+
+RepoName = Annotated[str, Strict(), AfterValidator(_repo_name)]
+
+
+@registry.register
 class Repo(JsonRecord):
     """``repo:{userId}:{repoId}`` plus its mapping ``repo:{repoName}:users:{userId}``.
 
     ``id`` and ``name`` are both GitHub's ``full_name`` (CONTRACT.md). The mapping key's
-    value is the userId. Both keys and three indexes (the user's repos, the repo's users,
+    value is the userId. Both keys and the indexes (the user's repos, the repo's users,
     GitHub's numeric id -> name) are written in one transaction.
     """
 
-    id = Field(str, min_length=1)
-    userId = Field(str, min_length=1)
-    githubRepoId = Field(int)
-    name = Field(str, min_length=1)
-    slug = Field(str)
-    isPrivate = Field(bool, default=False)
-    connectedAt = Field("datetime", default=lambda: iso(utc_now()))
-    webhookId = Field(int, required=False)
+    parent = "user"
+    repo_scope = "user"
+    key_names = ("repo", "repo_user")
+    index_names = ("idx_user_repos", "idx_repo_users", "idx_github_repo")
+    export_section = "repos"
 
-    def __init__(self, **values):
-        super().__init__(**values)
-        if self.name and not self.id:
-            self.id = self.name
-        if self.name and not self.slug:
-            self.slug = repo_slug(self.name)
+    id: Id
+    userId: Id
+    githubRepoId: Integer
+    name: RepoName
+    slug: text()
+    isPrivate: Flag = False
+    connectedAt: Timestamp = Field(default_factory=utc_now)
+    webhookId: Integer | None = None
 
-    def validate(self):
-        super().validate()
-        if not keys.REPO_NAME.match(self.name or ""):
-            raise ValidationError({"name": "must be owner/repo"})
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_id_and_slug(cls, data):
+        if isinstance(data, dict) and isinstance(data.get("name"), str) and data["name"]:
+            data = dict(data)
+            data["id"] = data.get("id") or data["name"]
+            data["slug"] = data.get("slug") or repo_slug(data["name"])
+        return data
 
     def key(self):
         return keys.repo(self.userId, self.id)
+
+    def own_keys(self):
+        """The record and its mapping; with the repository's last user, GitHub's id pointer too."""
+        found = [self.key(), keys.repo_user(self.name, self.userId)]
+        if set(Repo.user_ids_for(self.name)) <= {self.userId}:
+            found.append(keys.idx_github_repo(self.githubRepoId))
+        return found
 
     def add_to_indexes(self, pipe):
         pipe.set(keys.repo_user(self.name, self.userId), self.userId)
@@ -53,6 +94,29 @@ class Repo(JsonRecord):
         pipe.delete(keys.repo_user(self.name, self.userId))
         pipe.srem(keys.idx_user_repos(self.userId), self.name)
         pipe.srem(keys.idx_repo_users(self.name), self.userId)
+
+    @classmethod
+    def children_of(cls, user):
+        return cls.for_user(user.id)
+
+    @classmethod
+    def repo_watch_keys(cls, repo_id, user_id=None):
+        return [keys.repo(user_id, repo_id), keys.idx_repo_users(repo_id)]
+
+    @classmethod
+    def of_repo(cls, reader, repo_id, user_id=None):
+        raw = reader.get(keys.repo(user_id, repo_id))
+        return [] if raw is None else [cls.loads(raw)]
+
+    def move(self, pipe, new_repo_id):
+        old = self.name
+        pipe.delete(self.key())
+        self.remove_from_indexes(pipe)
+        pipe.srem(keys.idx_user_related_repos(self.userId), old)
+        self.id = self.name = new_repo_id
+        self.slug = repo_slug(new_repo_id)
+        pipe.set(self.key(), self.dumps())
+        self.add_to_indexes(pipe)
 
     @classmethod
     def get(cls, user_id, repo_id):
@@ -72,12 +136,32 @@ class Repo(JsonRecord):
     def name_for_github_id(github_repo_id):
         return kv.get_client().get(keys.idx_github_repo(github_repo_id))
 
+    @classmethod
+    def reindex(cls, name, key, fields, pipe, run):
+        if name == "repo_user":
+            pipe.sadd(keys.idx_repo_users(fields["repo_name"]), fields["user_id"])
+        else:
+            super().reindex(name, key, fields, pipe, run)
 
-class EncryptedValue:
+    @classmethod
+    def stale_members(cls, key_name, fields, key, client):
+        if key_name == "idx_user_repos":
+            return [name for name in client.smembers(key) if not client.exists(keys.repo(fields["user_id"], name))]
+        if key_name == "idx_repo_users":
+            return [user_id for user_id in client.smembers(key)
+                    if not client.exists(keys.repo_user(fields["repo_name"], user_id))]
+        name = client.get(key)
+        return not name or not client.exists(keys.idx_repo_users(name))
+
+
+class EncryptedValue(Family):
     """A secret kept at one key as a Fernet token (MultiFernet, ``TOKEN_ENCRYPTION_KEYS``), never plaintext."""
 
     def key(self):
         raise NotImplementedError
+
+    def own_keys(self):
+        return [self.key()]
 
     def set(self, secret, pipe=None):
         if not secret:
@@ -92,10 +176,6 @@ class EncryptedValue:
 
     def exists(self):
         return bool(kv.get_client().exists(self.key()))
-
-    def delete(self, pipe=None):
-        with kv.atomic(pipe) as p:
-            p.delete(self.key())
 
     def reencrypt(self):
         """Re-encrypt under the newest key; a legacy plaintext value gets encrypted. True if changed."""
@@ -112,8 +192,18 @@ class EncryptedValue:
         return kv.transaction(rewrite, self.key())
 
 
+@registry.register
 class GitHubToken(EncryptedValue):
-    """``user:{userId}:github_token``: the user's GitHub token (OAuth or pasted personal token)."""
+    """``user:{userId}:github_token``: the user's GitHub token (OAuth or pasted personal token).
+
+    Its family includes the GitHub listings cached with it (``cache:github-pages:{userId}``) and
+    what GitHub said about it (``meta:github-token-check:{userId}``): deleting the token forgets
+    both."""
+
+    parent = "user"
+    key_names = ("github_token",)
+    export_section = "githubConnected"
+    export_as = "one"
 
     def __init__(self, user_id):
         self.user_id = user_id
@@ -121,16 +211,22 @@ class GitHubToken(EncryptedValue):
     def key(self):
         return keys.github_token(self.user_id)
 
+    def own_keys(self):
+        return [self.key(), keys.cache_github_pages(self.user_id), keys.meta_github_token_check(self.user_id)]
 
-class HookSecret(EncryptedValue):
-    """The secret of a repository's webhook, encrypted at ``idx:hook-secret:{githubRepoId}``.
+    def remove_from_indexes(self, pipe):
+        pipe.srem(keys.meta_github_tokens_unverified(), self.user_id)
 
-    The webhook receiver checks ``X-Hub-Signature-256`` against ``HookSecret(id).get()`` when
-    the global ``GITHUB_WEBHOOK_SECRET`` does not match.
-    """
+    @classmethod
+    def children_of(cls, user):
+        return [cls(user.id)]
 
-    def __init__(self, github_repo_id):
-        self.github_repo_id = github_repo_id
+    def export(self):
+        return self.exists()
 
-    def key(self):
-        return keys.idx_hook_secret(self.github_repo_id)
+    @classmethod
+    def reindex(cls, name, key, fields, pipe, run):
+        stored = run.client.get(key)
+        if stored and not crypto.is_encrypted(stored):
+            cls(fields["user_id"]).reencrypt()
+            run.count("converted:github-token")

@@ -1,19 +1,25 @@
 """Connecting and disconnecting repositories, and the GitHub token that does it."""
 
 import logging
-import secrets
+from contextlib import contextmanager
+
+from django.conf import settings
 
 from changelog_site.errors import ApiError
 from changelog_site.kv import client as kv
-from changelog_site.kv import keys
-from entries.models import STATUSES, Entry
+from changelog_site.kv import keys, locks
+from entries.models import Entry
 from entries.services import entry_purge
-from repos import github
-from repos.models import GitHubToken, HookSecret, Repo
+from github_sync.hook_secrets import HookSecret
+from repos import github, token_check
+from repos.models import GitHubToken, Repo
 
 log = logging.getLogger(__name__)
 
-CONNECT_LOCK_SECONDS = 60
+# A connect makes up to four GitHub calls (each HTTP_TIMEOUT, reads retried with backoff): the
+# lock outlives them by far. A second user connecting the same repository waits this long.
+REPO_LOCK_SECONDS = 300
+REPO_LOCK_WAIT_SECONDS = 20
 
 GITHUB_ERRORS = {
     "unauthorized": (403, "github_reauth_required"),
@@ -36,31 +42,30 @@ def github_api_error(error):
 def github_token_required(user_id):
     token = GitHubToken(user_id).get()
     if not token:
-        raise ApiError(409, "github_not_connected",
-                       "Connect GitHub first: sign in with GitHub, or paste a personal access token in Settings.")
+        oauth = settings.GITHUB_CLIENT_ID and settings.GITHUB_CLIENT_SECRET
+        how = "sign in with GitHub, or paste" if oauth else "paste"
+        raise ApiError(409, "github_not_connected", f"Connect GitHub first: {how} a personal access token in Settings.")
     return token
 
 
-def github_token_save(*, user_id, token):
-    """Store a GitHub token (OAuth or a pasted personal access token), encrypted."""
+def github_token_save(*, user_id, token, verified_login=None):
+    """Store a GitHub token (OAuth or a pasted personal access token), encrypted, as "not verified
+    yet" until GitHub answers (``repos.token_check``); an OAuth token GitHub just issued for
+    ``verified_login`` is verified already."""
     token = (token or "").strip()
     if not token or any(character.isspace() for character in token) or len(token) > 255:
         raise ApiError(400, "invalid", "That does not look like a GitHub token.",
                        errors={"token": "must be a GitHub token with no spaces"})
-    GitHubToken(user_id).set(token)
-
-
-def github_token_check(*, user_id):
-    """Ask GitHub whose token this is; raises the mapped ApiError when it is refused."""
-    token = github_token_required(user_id)
-    try:
-        return github.get_authenticated_login(token)
-    except github.GitHubError as error:
-        raise github_api_error(error) from error
+    with kv.atomic() as pipe:
+        GitHubToken(user_id).set(token, pipe=pipe)
+        token_check.github_token_state_write(user_id=user_id, state="verified" if verified_login else "unverified",
+                                             login=verified_login or "", pipe=pipe)
 
 
 def github_token_delete(*, user_id):
-    GitHubToken(user_id).delete()
+    with kv.atomic() as pipe:
+        GitHubToken(user_id).delete(pipe=pipe)
+        token_check.github_token_state_delete(user_id=user_id, pipe=pipe)
 
 
 def repos_available(*, user_id, query=""):
@@ -87,32 +92,43 @@ def _already_connected(name):
     return ApiError(409, "already_connected", f"{name} is already connected.")
 
 
+@contextmanager
+def _repository_locked(github_repo_id, name):
+    """One connect or disconnect of a repository at a time, whichever user runs it, so two users
+    never create two hooks or secrets and "the last user left" is decided once. redis-py's
+    ``Lock``: a token-checked release never frees a lock someone else holds by now."""
+    lock = kv.get_client().lock(keys.lock("repo-connect", github_repo_id), timeout=REPO_LOCK_SECONDS,
+                                blocking_timeout=REPO_LOCK_WAIT_SECONDS)
+    if not lock.acquire():
+        raise ApiError(409, "connect_in_progress", f"{name} is being connected or disconnected; "
+                       "try again in a moment.")
+    try:
+        yield
+    finally:
+        locks.release(lock)
+
+
 def repo_connect(*, user_id, name):
     """Create the repository's webhook on GitHub and write the repo keys in one transaction.
 
     Idempotent: an existing hook of ours is reused (GitHub's 422 "already exists"), a
     repository connected by a team member shares its hook and secret, and a second connect
-    of the same repository by the same user is a 409 that changes nothing.
+    of the same repository by the same user is a 409 that changes nothing. Runs under the
+    repository's lock: concurrent connects by several users leave one hook and one secret.
     """
     name = _checked_name(name)
     if Repo.get(user_id, name):
         raise _already_connected(name)
     token = github_token_required(user_id)
-    client = kv.get_client()
-    lock_key = keys.lock("repo-connect", user_id, name.lower())
-    if not client.set(lock_key, "1", nx=True, ex=CONNECT_LOCK_SECONDS):
-        raise ApiError(409, "connect_in_progress", f"{name} is being connected already; try again in a moment.")
-    try:
-        return _connect(user_id, name, token)
-    finally:
-        client.delete(lock_key)
-
-
-def _connect(user_id, name, token):
     try:
         repository = github.get_repository(token, name)
     except github.GitHubError as error:
         raise github_api_error(error) from error
+    with _repository_locked(repository["githubRepoId"], repository["name"]):
+        return _connect(user_id, repository, token)
+
+
+def _connect(user_id, repository, token):
     name = repository["name"]
     if Repo.get(user_id, name):
         raise _already_connected(name)
@@ -120,10 +136,12 @@ def _connect(user_id, name, token):
         raise ApiError(403, "repository_admin_required",
                        f"Connecting needs admin rights on {name} to create its webhook; ask an admin to connect it.")
     hook_secret = HookSecret(repository["githubRepoId"])
-    secret = hook_secret.get() or secrets.token_urlsafe(32)
+    secret = hook_secret.ensure()  # in SQL before the hook exists: its first delivery verifies
     try:
         hook_id = github.create_hook(token, name, secret)
     except github.GitHubError as error:
+        if not Repo.user_ids_for(name):
+            hook_secret.delete()
         raise github_api_error(error) from error
     repo = Repo(userId=user_id, name=name, githubRepoId=repository["githubRepoId"],
                 isPrivate=repository["isPrivate"], webhookId=hook_id)
@@ -133,14 +151,14 @@ def _connect(user_id, name, token):
             raise _already_connected(name)
         pipe.multi()
         repo.save(pipe=pipe)
-        hook_secret.set(secret, pipe=pipe)
         return repo
 
     try:
-        return kv.transaction(write, repo.key())
+        return kv.transaction(write, repo.key(), keys.idx_repo_users(name))
     except Exception:
         if not Repo.user_ids_for(name):
             _delete_hook_quietly(token, name, hook_id)
+            hook_secret.delete()
         raise
 
 
@@ -156,22 +174,43 @@ def repo_disconnect(*, user_id, name, delete_entries=False, strict=True):
 
     A webhook already gone on GitHub is fine. With ``strict`` a GitHub failure stops the
     disconnect before anything is written; account deletion passes ``strict=False`` so a
-    revoked token cannot keep an account alive.
+    revoked token cannot keep an account alive. Runs under the repository's lock, and the
+    repo-users set is watched while the keys go: of concurrent last disconnects, exactly one
+    deletes the hook and the secret.
     """
     repo = Repo.get(user_id, name)
     if repo is None:
-        raise ApiError(404, "not_found", f"{name} is not one of your connected repositories.")
+        raise _not_connected(name)
+    with _repository_locked(repo.githubRepoId, repo.name):
+        return _disconnect(user_id, name, delete_entries, strict)
+
+
+def _not_connected(name):
+    return ApiError(404, "not_found", f"{name} is not one of your connected repositories.")
+
+
+def _disconnect(user_id, name, delete_entries, strict):
+    repo = Repo.get(user_id, name)  # again, under the lock: a concurrent disconnect may have won
+    if repo is None:
+        raise _not_connected(name)
+    users = keys.idx_repo_users(repo.name)
     last_user = set(Repo.user_ids_for(repo.name)) <= {user_id}
     if last_user and repo.webhookId:
         _remove_hook(user_id, repo, strict)
-    entries = _repo_entries(user_id, repo.name) if delete_entries else []
-    with kv.atomic() as pipe:
+    entries = Entry.of_repo(kv.get_client(), repo.name, user_id) if delete_entries else []
+
+    def write(pipe):
+        alone = set(pipe.smembers(users)) <= {user_id}
+        pipe.multi()
         repo.delete(pipe=pipe)
-        if last_user:
-            HookSecret(repo.githubRepoId).delete(pipe=pipe)
+        if alone:
             pipe.delete(keys.idx_github_repo(repo.githubRepoId))
         for entry in entries:
             entry_purge(entry, pipe=pipe)
+        return alone
+
+    if kv.transaction(write, users, repo.key()):
+        HookSecret(repo.githubRepoId).delete()
     return repo
 
 
@@ -187,11 +226,3 @@ def _remove_hook(user_id, repo, strict):
         if strict:
             raise github_api_error(error) from error
         log.warning("Left the webhook of %s in place: %s", repo.name, error.kind)
-
-
-def _repo_entries(user_id, repo_id):
-    client = kv.get_client()
-    ids = []
-    for status in STATUSES:
-        ids.extend(client.zrange(keys.idx_repo_entries(user_id, repo_id, status), 0, -1))
-    return Entry.get_many_by_ids(ids)

@@ -1,8 +1,7 @@
 from django.urls import path
 
+from changelog_site.converters import OWNER_REPO
 from repos import api, views
-
-OWNER_REPO = "<str:owner>/<str:repo>"
 
 urlpatterns = [
     path("onboarding/", views.onboarding, name="onboarding"),

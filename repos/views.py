@@ -65,6 +65,8 @@ def disconnect(request, owner, repo):
         repo_disconnect(user_id=shiplog_user_id(request.user, request), name=name,
                         delete_entries=request.POST.get("delete_entries") == "on")
     except ApiError as error:
+        if error.status_code == 404:  # not one of this user's repositories: a 404 page, like any other id
+            raise
         messages.error(request, error.detail)
     else:
         messages.success(request, f"{name} was disconnected.")

@@ -17,16 +17,21 @@ def load_fixture(relative):
 
 @pytest.fixture(autouse=True)
 def redis_db():
-    """The test DB of the real Redis server, empty at the start and end of every test.
+    """The test DB of the real Redis server, empty at the start and end of every test, and
+    Django's cache (the DB beside it) cleared with it.
 
     Refuses to run against DB 0 or the embedded server so a mistake can never flush real data.
     """
+    from django.core.cache import cache
+
     client = kv.get_client()
     db = client.connection_pool.connection_kwargs.get("db", 0)
     assert db != 0, f"tests must use a dedicated Redis DB, not {settings.REDIS_URL}"
     client.flushdb()
+    cache.clear()
     yield client
     client.flushdb()
+    cache.clear()
 
 
 @pytest.fixture

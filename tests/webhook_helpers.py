@@ -5,6 +5,11 @@ import hmac
 import json
 import uuid
 
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from changelog_site.kv import client as kv
 from tests.conftest import FIXTURES
 
 SECRET = "It's a Secret to Everybody"  # the secret of GitHub's documented known answer
@@ -21,6 +26,12 @@ def fixture_bytes(name):
 
 def fixture_json(name):
     return json.loads(fixture_bytes(name))
+
+
+def redis_down():
+    """A client whose every command fails with the connection error an unreachable server gives."""
+    return kv.use_client(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, decode_responses=True,
+                                     retry=Retry(NoBackoff(), 0)))
 
 
 def deliver(client, event, payload, *, delivery=None, secret=SECRET, signature=None,

@@ -28,3 +28,29 @@
     });
   });
 })();
+// Editor: warn before leaving with unsaved changes (any form submitted from the page is a choice, not a loss).
+(function () {
+  var editor = document.querySelector("form[data-unsaved-warning]");
+  if (!editor) return;
+  var note = editor.querySelector("[data-unsaved-note]");
+  var fields = Array.prototype.filter.call(editor.elements, function (field) {
+    return field.name && field.name !== "csrfmiddlewaretoken" && field.type !== "submit" && field.type !== "hidden";
+  });
+  function snapshot() {
+    return fields.map(function (field) {
+      return (field.type === "radio" || field.type === "checkbox") ? String(field.checked) : field.value;
+    }).join("\u0000");
+  }
+  var saved = snapshot();
+  var leaving = false;
+  function dirty() { return !leaving && snapshot() !== saved; }
+  function update() { if (note) note.hidden = !dirty(); }
+  editor.addEventListener("input", update);
+  editor.addEventListener("change", update);
+  document.addEventListener("submit", function () { leaving = true; }, true);
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+})();

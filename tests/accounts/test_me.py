@@ -6,8 +6,10 @@ import responses
 from django.contrib.auth import get_user_model
 
 from billing.models import DodoIds, Usage
+from changelog_site.kv.records import iso
 from engagement.models import EntryUpvotes, PageViews
-from repos.models import HookSecret, Repo
+from github_sync.hook_secrets import HookSecret
+from repos.models import Repo
 from roadmap.models import RoadmapUpvotes
 from tests.accounts_helpers import GITHUB_TOKEN, api, bearer, keyspace, signup
 from tests.factories import make_entry, make_roadmap_item, make_social, make_subscriber, make_widget
@@ -44,7 +46,7 @@ def test_it_shows_the_account(client, redis_db):
     response = client.get("/api/me/", **bearer(django_user))
 
     assert response.json() == {"id": record.id, "email": "alice@example.com", "plan": "free",
-                               "createdAt": record.createdAt, "location": "in", "githubConnected": True,
+                               "createdAt": iso(record.createdAt), "location": "in", "githubConnected": True,
                                "repos": [], "usage": {"entriesPublished": 0, "aiRewrites": 0}}
     assert GITHUB_TOKEN not in response.content.decode()
 
@@ -104,7 +106,7 @@ def test_it_deletes_the_account_even_when_github_refuses_the_token(client, redis
         response = client.delete("/api/me/", **bearer(alice))
 
     assert response.status_code == 204
-    assert redis_db.keys("*") == []
+    assert keyspace(redis_db) == set()
 
 
 def test_it_keeps_a_shared_repositorys_hook_and_subscribers_for_the_team(client, redis_db):

@@ -6,7 +6,8 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from changelog_site import crypto
-from repos.models import GitHubToken, HookSecret, Repo
+from github_sync.hook_secrets import HookSecret
+from repos.models import GitHubToken, Repo
 from tests.accounts_helpers import GITHUB_TOKEN, api, signup
 from tests.conftest import load_fixture
 
@@ -37,6 +38,35 @@ def test_it_reencrypts_every_secret_under_the_newest_key(redis_db, settings):
     assert GitHubToken(record.id).get() == GITHUB_TOKEN
     assert HookSecret(77).get() == "hook-secret"
     assert "Re-encrypted 2 secret(s)" in out.getvalue()
+
+
+def test_it_reencrypts_hook_secrets_of_repositories_no_longer_connected_and_those_left_in_redis(
+        redis_db, settings):
+    HookSecret(88).set("disconnected repository's secret")
+    redis_db.set("idx:hook-secret:99", crypto.encrypt("secret from before SQL"))
+    old_key = settings.TOKEN_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key, old_key]
+    out = StringIO()
+
+    call_command("rotate_token_keys", stdout=out)
+
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key]
+    assert HookSecret(88).get() == "disconnected repository's secret"
+    assert HookSecret(99).get() == "secret from before SQL"
+    assert redis_db.keys("idx:hook-secret:*") == []
+    assert "Re-encrypted 2 secret(s)" in out.getvalue()
+
+
+def test_it_reports_a_hook_secret_no_configured_key_opens(redis_db, settings):
+    HookSecret(88).set("hook-secret")
+    settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    out, err = StringIO(), StringIO()
+
+    call_command("rotate_token_keys", stdout=out, stderr=err)
+
+    assert "webhook secret of repository 88" in out.getvalue()
+    assert "Some secrets could not be decrypted" in err.getvalue()
 
 
 def test_it_reports_a_secret_no_configured_key_opens(redis_db, settings):

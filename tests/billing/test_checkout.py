@@ -71,6 +71,16 @@ def test_it_reports_a_dodo_api_error_and_changes_nothing(signed_in, fake_dodo, r
     assert {key: redis_db.dump(key) for key in redis_db.keys("*")} == before
 
 
+def test_it_never_repeats_a_checkout_that_reached_dodo(signed_in, fake_dodo):
+    client, _ = signed_in
+    fake_dodo.post(f"{DODO_API}/checkouts", status=503, json={"message": "try later"})
+
+    response = client.post("/dashboard/billing/checkout/", follow=True)
+
+    assert len(fake_dodo.calls) == 1
+    assert "Could not start the checkout" in response.content.decode()
+
+
 def test_it_reports_dodo_being_unreachable(signed_in, fake_dodo):
     import requests
 
@@ -135,7 +145,7 @@ def test_it_cancels_at_the_end_of_the_period(client, account, fake_dodo, redis_d
 
     assert json.loads(fake_dodo.calls[0].request.body) == {"cancel_at_next_billing_date": True}
     assert "will end at the close of the paid period (2026-04-09)" in response.content.decode()
-    state = json.loads(redis_db.get(f"idx:dodo-subscription:{record.id}"))
+    state = json.loads(redis_db.get(f"meta:dodo-subscription:{record.id}"))
     assert state["cancelAtNextBillingDate"] is True and state["nextBillingDate"] == "2026-04-09T12:00:00Z"
     assert json.loads(redis_db.get(f"user:{record.id}"))["plan"] == "pro"  # until Dodo says it ended
 

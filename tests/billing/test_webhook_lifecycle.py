@@ -43,7 +43,7 @@ def test_it_runs_upgrade_then_cancel_then_renew_on_the_documents_keys(client, re
                                        "dodoCustomerId": "cus_9KdLw3Hs2Qx", "createdAt": "2026-03-09T12:00:00Z",
                                        "location": "intl"}
     assert redis_db.get(f"user:{uid}:dodo_subscription_id") == "sub_Renewed000001"
-    state = json.loads(redis_db.get(f"idx:dodo-subscription:{uid}"))
+    state = json.loads(redis_db.get(f"meta:dodo-subscription:{uid}"))
     assert state["status"] == "active" and state["eventType"] == "subscription.renewed"
     assert state["subscriptionId"] == "sub_Renewed000001"
 
@@ -57,7 +57,7 @@ def test_it_ignores_an_older_event_arriving_after_a_newer_one(client, redis_db, 
     assert late.json() == {"status": "stale"}
     assert raw_user(redis_db, record.id)["plan"] == "pro"
     assert redis_db.get(f"user:{record.id}:dodo_subscription_id") == "sub_7Xq2LmN4pR8sT1vW"
-    assert json.loads(redis_db.get(f"idx:dodo-subscription:{record.id}"))["eventType"] == "subscription.active"
+    assert json.loads(redis_db.get(f"meta:dodo-subscription:{record.id}"))["eventType"] == "subscription.active"
 
 
 def test_it_ignores_an_old_upgrade_arriving_after_a_cancellation(client, redis_db, account, dodo_secret):
@@ -93,12 +93,12 @@ def test_it_keeps_pro_while_on_hold_until_the_period_ends(client, redis_db, acco
     assert held.json() == {"status": "on_hold"}
     assert raw_user(redis_db, record.id)["plan"] == "pro"
     assert redis_db.get(f"user:{record.id}:dodo_subscription_id") == "sub_7Xq2LmN4pR8sT1vW"
-    assert redis_db.zscore("idx:dodo-on-hold", record.id) == pytest.approx(period_end, abs=1e-3)
+    assert redis_db.zscore("meta:dodo-on-hold", record.id) == pytest.approx(period_end, abs=1e-3)
     assert on_hold_expire() == []
     assert on_hold_expire(now=period_end + 1) == [record.id]
     assert raw_user(redis_db, record.id)["plan"] == "free"
     assert redis_db.exists(f"user:{record.id}:dodo_subscription_id") == 0
-    assert redis_db.zcard("idx:dodo-on-hold") == 0
+    assert redis_db.zcard("meta:dodo-on-hold") == 0
 
 
 def test_it_downgrades_at_once_when_on_hold_arrives_after_the_period_ended(client, redis_db, account, dodo_secret):
@@ -144,7 +144,7 @@ def test_it_updates_the_product_on_a_plan_change(client, redis_db, account, dodo
                                                  product_id="pdt_ProINR01"), msg_id="msg_2")
 
     assert changed.json() == {"status": "upgraded"}
-    assert json.loads(redis_db.get(f"idx:dodo-subscription:{record.id}"))["productId"] == "pdt_ProINR01"
+    assert json.loads(redis_db.get(f"meta:dodo-subscription:{record.id}"))["productId"] == "pdt_ProINR01"
     assert raw_user(redis_db, record.id)["plan"] == "pro"
 
 
@@ -174,7 +174,7 @@ def test_it_writes_a_plan_change_in_one_transaction(client, redis_db, account, d
     assert names.count("MULTI") == 1 and "WATCH" in names[:multi]
     assert all(write in inside for write in writes)
     for key in (f"user:{record.id}", f"user:{record.id}:dodo_customer_id", f"user:{record.id}:dodo_subscription_id",
-                "lock:dodo-webhook:msg_1", f"idx:dodo-subscription:{record.id}"):
+                "lock:dodo-webhook:msg_1", f"meta:dodo-subscription:{record.id}"):
         assert any(command.split(" ")[1:2] == [key] for command in inside), key
 
 
@@ -186,7 +186,7 @@ def test_it_records_payments_for_the_billing_page(client, redis_db, account, dod
     late = deliver(client, payment_event("payment.processing", user_id=record.id, at=T0 + 1), msg_id="msg_3")
 
     assert ok.json() == {"status": "recorded"} and late.json() == {"status": "stale"}
-    payment = json.loads(redis_db.hget(f"idx:dodo-payments:{record.id}", "pay_3Hn8QwE2rT5yU7iO"))
+    payment = json.loads(redis_db.hget(f"meta:dodo-payments:{record.id}", "pay_3Hn8QwE2rT5yU7iO"))
     assert payment["status"] == "succeeded" and payment["totalAmount"] == 900 and payment["currency"] == "USD"
     assert raw_user(redis_db, record.id)["plan"] == "free"  # payments alone never change the plan
 

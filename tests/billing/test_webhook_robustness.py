@@ -33,7 +33,7 @@ def test_it_keeps_the_newest_of_concurrent_out_of_order_events(account, redis_db
     with ThreadPoolExecutor(max_workers=10) as pool:
         list(pool.map(lambda pair: dodo_event_apply(webhook_id=pair[0], event=pair[1]), reversed(events)))
 
-    state = json.loads(redis_db.get(f"idx:dodo-subscription:{record.id}"))
+    state = json.loads(redis_db.get(f"meta:dodo-subscription:{record.id}"))
     assert abs(state["eventAt"] - (base + 9)) < 1e-3  # the newest (a cancellation) won whatever the arrival order
     assert json.loads(redis_db.get(f"user:{record.id}"))["plan"] == "free"
 

@@ -47,7 +47,7 @@ def test_it_counts_views_and_unique_visitors_per_day(redis_db):
     assert redis_db.hgetall("analytics:views:ent_1:2026-03-09") == {
         "entryId": "ent_1", "date": "2026-03-09", "views": "4", "uniqueVisitors": "2"}
     assert views.day(day) == {"entryId": "ent_1", "date": "2026-03-09", "views": 4, "uniqueVisitors": 2}
-    assert 0 < redis_db.ttl("idx:view-visitors:ent_1:2026-03-09") <= 2 * 24 * 3600
+    assert 0 < redis_db.ttl("meta:view-visitors:ent_1:2026-03-09") <= 2 * 24 * 3600
 
 
 def test_it_lists_the_days_an_entry_was_viewed(redis_db):

@@ -16,7 +16,7 @@ from tests.webhook_helpers import SECRET, deliver, fixture_bytes, fixture_json
 pytestmark = pytest.mark.django_db
 
 GITHUB_ID = 4242
-RELEASES, RELEASE_DATA = f"idx:releases:{REPO}", f"idx:release-data:{REPO}"
+RELEASES, RELEASE_DATA = f"meta:releases:{REPO}", f"meta:release-data:{REPO}"
 
 
 @pytest.fixture(autouse=True)
@@ -65,9 +65,9 @@ def test_it_stores_a_real_release_delivery_and_acknowledges_its_redelivery(clien
 
     assert first.status_code == 200
     assert first.json() == {"status": "processed", "release": {"id": 17372790, "tagName": "0.0.1", "stored": True}}
-    assert redis_db.zrange("idx:releases:Codertocat/Hello-World", 0, -1, withscores=True) == \
+    assert redis_db.zrange("meta:releases:Codertocat/Hello-World", 0, -1, withscores=True) == \
         [("17372790", epoch("2019-05-15T15:20:53Z"))]
-    assert json.loads(redis_db.hget("idx:release-data:Codertocat/Hello-World", "17372790")) == {
+    assert json.loads(redis_db.hget("meta:release-data:Codertocat/Hello-World", "17372790")) == {
         "id": 17372790, "tagName": "0.0.1", "name": None,
         "htmlUrl": "https://github.com/Codertocat/Hello-World/releases/tag/0.0.1",
         "publishedAt": "2019-05-15T15:20:53Z"}
@@ -87,7 +87,7 @@ def test_it_refuses_a_release_delivery_with_a_bad_signature(client, redis_db):
     response = deliver(client, "release", fixture_bytes("release.published"), secret="not the secret")
 
     assert response.status_code == 401
-    assert redis_db.keys("idx:release*") == []
+    assert redis_db.keys("meta:release*") == []
 
 
 def test_it_groups_entries_under_the_first_release_published_at_or_after_their_merge(client, redis_db):
@@ -152,7 +152,7 @@ def test_it_keeps_grouping_by_month_without_releases(client, redis_db):
 
     assert sections(html) == [("March 2026", ["March thing"]), ("February 2026", ["February thing"])]
     assert "Unreleased" not in html
-    assert redis_db.keys("idx:release*") == []
+    assert redis_db.keys("meta:release*") == []
 
 
 @pytest.mark.parametrize("action", ["deleted", "unpublished"])
@@ -167,7 +167,7 @@ def test_a_deleted_or_unpublished_release_is_removed(client, redis_db, action):
 
     assert response.status_code == 200
     assert response.json()["release"] == {"id": 101, "stored": False, "removed": True}
-    assert redis_db.keys("idx:release*") == []
+    assert redis_db.keys("meta:release*") == []
     assert sections(reader.get(BASE).content.decode()) == [("February 2026", ["Shipped"])]
 
 
@@ -204,7 +204,7 @@ def test_it_answers_400_for_a_release_without_a_publication_time(client, redis_d
     response = deliver(client, "release", release_payload(101, "v1.0.0", "yesterday"))
 
     assert response.status_code == 400 and response.json()["code"] == "invalid_payload"
-    assert redis_db.keys("idx:release*") == []
+    assert redis_db.keys("meta:release*") == []
 
 
 def test_a_rename_moves_the_releases(client, redis_db):
@@ -212,13 +212,13 @@ def test_a_rename_moves_the_releases(client, redis_db):
     user = owner(name=old, github_id=github_id)
     published(user, pr_id=1, repo_id=old, title="Shipped", mergedAt="2026-02-01T10:00:00Z")
     deliver(client, "release", release_payload(101, "v1.0.0", "2026-02-02T12:00:00Z", repo=old, github_id=github_id))
-    stored = redis_db.hget(f"idx:release-data:{old}", "101")
+    stored = redis_db.hget(f"meta:release-data:{old}", "101")
 
     assert deliver(client, "repository", fixture_bytes("repository.renamed")).status_code == 202
 
-    assert redis_db.keys(f"idx:release*{old}") == []
-    assert redis_db.zrange(f"idx:releases:{new}", 0, -1, withscores=True) == [("101", epoch("2026-02-02T12:00:00Z"))]
-    assert redis_db.hget(f"idx:release-data:{new}", "101") == stored
+    assert redis_db.keys(f"meta:release*{old}") == []
+    assert redis_db.zrange(f"meta:releases:{new}", 0, -1, withscores=True) == [("101", epoch("2026-02-02T12:00:00Z"))]
+    assert redis_db.hget(f"meta:release-data:{new}", "101") == stored.replace(old, new)  # htmlUrl follows
     assert sections(browser().get("/changelog/Octocoders/Hello-World/").content.decode()) == \
         [("v1.0.0", ["Shipped"])]
 
@@ -233,5 +233,5 @@ def test_account_deletion_removes_the_releases_of_a_repository_no_one_else_conne
 
     account_delete(user_id=alice.id)
 
-    assert redis_db.keys(f"idx:release*{REPO}") == []
-    assert redis_db.zrange("idx:releases:octo-org/shared", 0, -1) == ["201"]
+    assert redis_db.keys(f"meta:release*{REPO}") == []
+    assert redis_db.zrange("meta:releases:octo-org/shared", 0, -1) == ["201"]

@@ -50,11 +50,11 @@ class Inspector(HTMLParser):
         self.allow_own = allow_own
 
     def own(self, tag, attrs):
-        """The whole page's own head and upvote form, when inspecting a full page."""
+        """The whole page's own head, upvote and subscribe forms, when inspecting a full page."""
         attrs = dict(attrs)
         return self.allow_own and (
             (tag == "script" and attrs.get("src", "").startswith("/static/shiplog/"))
-            or tag in ("meta", "link", "style") or (tag == "form" and "data-upvote" in attrs)
+            or tag in ("meta", "link", "style") or (tag == "form" and ("data-upvote" in attrs or "data-subscribe" in attrs))
             or tag in ("input", "button") or (tag == "svg" and attrs.get("aria-hidden") == "true"))
 
     def handle_starttag(self, tag, attrs):
@@ -84,7 +84,7 @@ def hostile_entry(user):
 
 
 def prose_of(html):
-    """The entries' rendered bodies (the page's own script tag for upvote.js is ours)."""
+    """The entries' rendered bodies (the page's own script tags for upvote.js and subscribe.js are ours)."""
     return "".join(re.findall(r'<div class="prose">(.*?)</div><!--/prose-->', html, re.S))
 
 
@@ -99,7 +99,8 @@ def test_it_strips_scripts_handlers_and_dangerous_links_on_the_changelog_page(re
     assert '<a href="https://example.com/docs" rel="nofollow ugc noopener noreferrer">real link</a>' in body
     assert "<strong>bold</strong>" in body
     assert 'class="upvote"' not in body
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/shiplog/upvote.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/shiplog/upvote.js" defer>',
+                                                  '<script src="/static/shiplog/subscribe.js" defer>']
 
 
 def test_it_strips_scripts_handlers_and_dangerous_links_on_the_entry_page(redis_db):

@@ -62,7 +62,7 @@ def test_it_honours_do_not_track_and_global_privacy_control(redis_db, header):
     browser(REMOTE_ADDR="192.0.2.1", **header).get(f"{BASE}1/")
 
     assert visitor_keys(redis_db) == []
-    assert not redis_db.exists(keys.idx_page_view_visitors(entry.id, today()))
+    assert not redis_db.exists(keys.meta_view_visitors(entry.id, today()))
     assert redis_db.hgetall(keys.page_views(entry.id, today()))["uniqueVisitors"] == "0"
     assert redis_db.hgetall(keys.page_views(entry.id, today()))["views"] == "1"
 

@@ -29,11 +29,6 @@ def provider(settings):
         yield mock
 
 
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    monkeypatch.setattr(ai.time, "sleep", lambda seconds: None)
-
-
 @time_machine.travel(MARCH, tick=False)
 def test_it_stores_the_providers_rewrite_and_counts_it(provider, redis_db):
     provider.post(COMPLETIONS, json=completion("You can now switch to a dark theme."))
@@ -100,7 +95,8 @@ def test_the_offline_writer_is_used_when_no_provider_is_configured(redis_db):
 
     rewritten = entry_rewrite(user_id=user.id, entry_id=entry.id)
 
-    assert rewritten.aiRewrite == "Users were logged out randomly. Now sessions refresh in the background."
+    assert rewritten.aiRewrite == ("Fixed: handle expired sessions. Users were logged out randomly. "
+                                   "Now sessions refresh in the background.")
 
 
 def test_the_offline_writer_drops_template_boilerplate():
@@ -120,11 +116,12 @@ Closes acme/web#1200
 """
     text = ai.offline_rewrite("feat(ui)!: add dark mode", body)
 
-    assert text == "Adds a dark theme that follows the operating system setting."
+    assert text == "You can now use dark mode. Adds a dark theme that follows the operating system setting."
 
 
 def test_the_offline_writer_falls_back_to_a_cleaned_title():
-    assert ai.offline_rewrite("feat(api)!: add bulk export (#42)", "- [x] tests\n\nFixes #41") == "Add bulk export."
+    assert ai.offline_rewrite("feat(api)!: add bulk export (#42)", "- [x] tests\n\nFixes #41") == \
+        "You can now use bulk export."
     assert ai.offline_rewrite("feature/catalog-info", "") == "Catalog info."
 
 

@@ -109,7 +109,7 @@ def test_it_unpublishes_rewrites_and_reports_usage(client, account):
     usage = client.get("/api/usage/", **auth)
 
     assert unpublished.json()["status"] == "draft"
-    assert rewritten.json()["aiRewrite"] == "Search across all entries."
+    assert rewritten.json()["aiRewrite"] == "You can now use search. Search across all entries."
     assert usage.json() == {"plan": "free", "month": "2026-03",
                             "usage": {"entriesPublished": 1, "aiRewrites": 1},
                             "limits": {"entriesPublished": 10, "aiRewrites": 5},

@@ -117,7 +117,7 @@ def test_it_reports_githubs_refusal(redis_db):
     with pytest.raises(services.BackfillError):
         services.entries_backfill(repo_name=REPO)
 
-    assert redis_db.hgetall(f"idx:backfill:{REPO}")["state"] == "failed"
+    assert redis_db.hgetall(f"meta:backfill:{REPO}")["state"] == "failed"
     assert not redis_db.exists(f"lock:backfill:{REPO}")
 
 

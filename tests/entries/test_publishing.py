@@ -29,7 +29,7 @@ def test_it_publishes_a_draft_and_counts_it(free_user, redis_db):
 
     published = entry_publish(user_id=free_user.id, entry_id=entry.id)
 
-    assert published.status == "published" and published.publishedAt == "2026-03-15T12:00:00Z"
+    assert published.status == "published" and published.to_dict()["publishedAt"] == "2026-03-15T12:00:00Z"
     assert Entry.get_by_id(entry.id).status == "published"
     assert Entry.count(free_user.id, "draft") == 0 and Entry.count(free_user.id, "published", "acme/api") == 1
     assert redis_db.hget(f"usage:{free_user.id}:2026-03", "entriesPublished") == "1"
@@ -125,7 +125,7 @@ def test_it_remembers_which_fields_the_user_edited(free_user, redis_db):
 
     assert Entry.get_by_id(entry.id) == updated
     assert updated.title == "Dark mode is here"
-    assert redis_db.smembers(f"idx:entry-edited:{entry.id}") == {"title", "category"}
+    assert redis_db.smembers(f"meta:entry-edited:{entry.id}") == {"title", "category"}
 
 
 def test_it_refuses_another_users_entry(free_user):

@@ -60,7 +60,7 @@ def test_the_editor_saves_only_what_changed(signed_in, redis_db):
 
     assert response.status_code == 302
     assert Entry.get_by_id(entry.id).title == "New title"
-    assert redis_db.smembers(f"idx:entry-edited:{entry.id}") == {"title"}
+    assert redis_db.smembers(f"meta:entry-edited:{entry.id}") == {"title"}
 
 
 def test_the_editor_shows_form_errors_and_keeps_the_entry(signed_in):
@@ -131,7 +131,7 @@ def test_the_dashboard_pages_need_a_login(client):
 def test_the_drafts_page_flags_revert_pull_requests(signed_in, redis_db):
     client, me = signed_in
     entry = make_entry(me, title='Revert "Add dark mode"')
-    redis_db.hset(f"idx:entry-github:{entry.id}", mapping={"revert": "1", "revertsPr": "41"})
+    redis_db.hset(f"meta:entry-github:{entry.id}", mapping={"revert": "1", "revertsPr": "41"})
 
     page = client.get("/dashboard/drafts/").content.decode()
 

@@ -94,8 +94,8 @@ def test_it_writes_an_empty_body_for_a_null_pr_body(client, redis_db):
 EXPECTED = {
     "installation.created": (200, False), "installation.deleted": (200, False),
     "installation_repositories.added": (200, False), "installation_repositories.removed": (200, False),
-    "issues.closed": (202, False), "issues.deleted": (202, False), "issues.edited": (202, False),
-    "issues.milestoned": (202, False), "issues.opened": (202, False), "issues.unlabeled": (202, False),
+    "issues.closed": (200, True), "issues.deleted": (200, True), "issues.edited": (200, True),
+    "issues.milestoned": (202, False), "issues.opened": (200, True), "issues.unlabeled": (200, True),
     "ping": (200, False), "ping.organization": (200, False),
     "pull_request.closed.merged": (200, True), "pull_request.closed.not-merged": (202, False),
     "pull_request.edited": (202, False), "pull_request.labeled": (202, False),
@@ -227,7 +227,7 @@ def test_it_accepts_the_form_encoded_hook_format(client, redis_db):
 
 
 def test_it_accepts_the_repositorys_own_hook_secret(client, redis_db):
-    from repos.models import HookSecret
+    from github_sync.hook_secrets import HookSecret
 
     user = connect()
     HookSecret(MERGED_REPO_ID).set("repo-own-secret")
@@ -343,7 +343,7 @@ def test_it_marks_revert_prs(client, redis_db):
     deliver(client, "pull_request", payload)
 
     entry = raw_entry(redis_db, user)
-    assert redis_db.hgetall(f"idx:entry-github:{entry['id']}") == {
+    assert redis_db.hgetall(f"meta:entry-github:{entry['id']}") == {
         "revert": "1", "revertsPr": "16", "prUpdatedAt": "2022-10-12T08:33:55+00:00"}
 
 

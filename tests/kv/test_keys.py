@@ -44,9 +44,28 @@ def test_it_refuses_a_placeholder_containing_a_colon():
     ("widget:u1:acme/api", ("widget", {"user_id": "u1", "repo_id": "acme/api"})),
     ("analytics:upvotes:e1:voters", ("entry_upvoters", {"entry_id": "e1"})),
     ("roadmap:upvotes:r1", ("roadmap_upvotes", {"roadmap_id": "r1"})),
-    ("roadmap:u1:acme/api:3", ("roadmap", {"user_id": "u1", "repo_id": "acme/api", "issue_id": "3"})),
-    ("idx:users", (None, {})),
+    ("roadmap:u1:acme/api:3", ("roadmap_item", {"user_id": "u1", "repo_id": "acme/api", "issue_id": "3"})),
+    ("idx:users", ("idx_users", {})),
+    ("idx:entries:u1:acme/api:draft",
+     ("idx_repo_entries", {"user_id": "u1", "repo_id": "acme/api", "status": "draft"})),
+    ("meta:repo-branding:acme/api", ("meta_repo_branding", {"repo_id": "acme/api"})),
     ("cache:1:views.decorators", (None, {})),
+    ("lock:github-inbox-drain", (None, {})),
 ])
 def test_it_parses_keys_back_to_their_collection(key, expected):
     assert keys.parse(key) == expected
+
+
+def test_every_row_of_the_table_parses_back_to_itself():
+    for name, pattern in keys.PATTERNS.items():
+        values = {field: f"v-{field}" for field in pattern.fields}
+
+        assert keys.parse(getattr(keys, name)(**values)) == (name, values)
+
+
+def test_it_keeps_what_cannot_be_rebuilt_under_meta_and_knows_its_old_idx_names():
+    assert keys.meta_repo_branding("acme/api") == "meta:repo-branding:acme/api"
+    assert keys.meta_entry_edited("e1") == "meta:entry-edited:e1"
+    assert keys.parse_legacy("idx:repo-branding:acme/api") == ("meta_repo_branding", {"repo_id": "acme/api"})
+    assert keys.parse_legacy("idx:dodo-on-hold") == ("meta_dodo_on_hold", {})
+    assert keys.parse_legacy("idx:users") == (None, {})

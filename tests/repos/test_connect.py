@@ -5,7 +5,9 @@ import requests
 import responses
 
 from changelog_site import crypto
-from repos.models import HookSecret, Repo
+from github_sync.hook_secrets import HookSecret
+from github_sync.models import RepoHookSecret
+from repos.models import Repo
 from tests.accounts_helpers import api, bearer, fake_repository, keyspace, signup
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +31,7 @@ def test_it_writes_exactly_the_documents_keys_on_connect(client, redis_db):
     assert response.status_code == 201
     assert keyspace(redis_db) - before == {
         f"repo:{record.id}:{NAME}", f"repo:{NAME}:users:{record.id}", f"idx:user-repos:{record.id}",
-        f"idx:repo-users:{NAME}", "idx:github-repo:1296269", f"idx:user-related-repos:{record.id}",
-        "idx:hook-secret:1296269"}
+        f"idx:repo-users:{NAME}", "idx:github-repo:1296269", f"idx:user-related-repos:{record.id}"}
     stored = json.loads(redis_db.get(f"repo:{record.id}:{NAME}"))
     assert stored == {"id": NAME, "userId": record.id, "githubRepoId": 1296269, "name": NAME,
                       "slug": "octocat-hello-world", "isPrivate": False, "connectedAt": stored["connectedAt"],
@@ -52,7 +53,7 @@ def test_it_creates_the_webhook_with_the_events_and_a_secret_stored_encrypted(cl
     assert sent["config"]["content_type"] == "json"
     secret = sent["config"]["secret"]
     assert len(secret) >= 32
-    assert secret not in redis_db.get("idx:hook-secret:1296269")
+    assert secret not in RepoHookSecret.objects.get(github_repo_id=1296269).encrypted_secret
     assert HookSecret(1296269).get() == secret
 
 
@@ -122,6 +123,7 @@ def test_it_answers_503_with_retry_after_when_github_times_out_creating_the_hook
     assert response.status_code == 503
     assert response["Retry-After"]
     assert keyspace(redis_db) == before
+    assert not RepoHookSecret.objects.exists()
 
 
 def test_it_removes_the_new_hook_when_the_redis_write_fails(client, redis_db, monkeypatch):
@@ -140,6 +142,7 @@ def test_it_removes_the_new_hook_when_the_redis_write_fails(client, redis_db, mo
 
         assert len(deleted.calls) == 1
     assert redis_db.keys("repo:*") == []
+    assert not RepoHookSecret.objects.exists()
 
 
 def test_it_refuses_a_repository_the_user_cannot_administer(client, redis_db):
@@ -215,6 +218,7 @@ def test_it_disconnects_removing_the_hook_and_exactly_the_repo_keys(client, redi
         assert len(deleted.calls) == 1
     assert response.status_code == 204
     assert keyspace(redis_db) - before == {f"idx:user-related-repos:{record.id}"}
+    assert not RepoHookSecret.objects.exists()
 
 
 def test_it_disconnects_when_the_hook_is_already_gone(client, redis_db):
@@ -327,4 +331,4 @@ def test_the_hook_secret_is_a_fernet_token(client, redis_db):
         fake_repository(mock)
         connect(client, django_user)
 
-    assert crypto.is_encrypted(redis_db.get("idx:hook-secret:1296269"))
+    assert crypto.is_encrypted(RepoHookSecret.objects.get(github_repo_id=1296269).encrypted_secret)

@@ -109,3 +109,23 @@ def test_it_turns_a_timeout_into_a_clear_error():
 
     assert raised.value.kind == "unavailable"
     assert "in time" in raised.value.message
+
+
+def test_it_reads_again_after_a_passing_github_failure():
+    with responses.RequestsMock() as mock:
+        mock.get(api("/user"), status=502)
+        mock.get(api("/user"), json=load_fixture("github/rest/users.get-authenticated.json"))
+
+        assert github.get_authenticated_login("t0ken") == "octocat"
+        assert len(mock.calls) == 2
+
+
+def test_it_never_repeats_creating_a_hook():
+    with responses.RequestsMock() as mock:
+        mock.post(api("/repos/octocat/Hello-World/hooks"), status=502)
+
+        with pytest.raises(github.GitHubError) as raised:
+            github.create_hook("t0ken", "octocat/Hello-World", "s3cret")
+
+        assert len(mock.calls) == 1
+    assert raised.value.kind == "unavailable"

@@ -41,7 +41,7 @@ def test_the_button_imports_merged_prs_and_reports_progress(client, owner, redis
     entry = json.loads(redis_db.get(f"entry:{owner.id}:{REPO}:1347"))
     assert (entry["title"], entry["status"], entry["category"]) == ("Amazing new feature", "draft", "Fixed")
     progress = client.get(f"/dashboard/repositories/{REPO}/import/progress/").json()
-    assert (progress["state"], progress["created"], progress["merged"]) == ("done", "1", "1")
+    assert (progress["state"], progress["created"], progress["merged"]) == ("done", 1, 1)
     assert b"1 new drafts from 1 merged PRs" in client.get("/dashboard/repositories/").content
 
 
@@ -51,14 +51,14 @@ def test_it_refuses_a_repository_the_user_did_not_connect(client, owner, redis_d
 
     response = client.post("/dashboard/repositories/someone/private/import/")
 
-    assert response.status_code == 302
-    assert redis_db.keys("idx:backfill:*") == []
+    assert response.status_code == 404
+    assert redis_db.keys("meta:backfill:*") == []
     assert client.get("/dashboard/repositories/someone/private/import/progress/").status_code == 404
 
 
 def test_it_needs_a_signed_in_user(client, redis_db):
     assert client.post(f"/dashboard/repositories/{REPO}/import/").status_code == 302
-    assert redis_db.keys("idx:backfill:*") == []
+    assert redis_db.keys("meta:backfill:*") == []
 
 
 def test_the_rules_page_saves_the_users_rules_and_webhooks_follow_them(client, owner, redis_db):

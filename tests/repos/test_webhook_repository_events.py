@@ -34,7 +34,7 @@ def populated(redis_db):
         make_widget(user, repo_id=OLD)
         make_roadmap_item(user, repo_id=OLD, issue_id=7, githubIssueUrl=f"https://github.com/{OLD}/issues/7")
     make_subscriber(repo_id=OLD, email="reader@example.com")
-    redis_db.hset(f"idx:backfill:{OLD}", mapping={"state": "done"})
+    redis_db.hset(f"meta:backfill:{OLD}", mapping={"state": "done"})
     return alice, bob
 
 
@@ -71,7 +71,7 @@ def test_it_moves_every_key_of_a_renamed_repository_and_leaves_none_behind(clien
     assert Repo.user_ids_for(NEW) == sorted([alice.id, bob.id])
     assert Repo.name_for_github_id(GITHUB_ID) == NEW
     assert [s.email for s in Subscriber.for_repo(NEW)] == ["reader@example.com"]
-    assert redis_db.hgetall(f"idx:backfill:{NEW}") == {"state": "done"}
+    assert redis_db.hgetall(f"meta:backfill:{NEW}") == {"state": "done"}
     # exactly the same keys, each under its new name, plus the delivery's marker
     assert set(redis_db.keys("*")) == {key.replace(OLD, NEW) for key in before} | {"lock:github-delivery:rename-0"}
 
@@ -106,13 +106,12 @@ def test_a_redelivered_rename_changes_nothing(client, redis_db):
 
 def test_a_rename_interrupted_half_way_is_finished_by_the_next_attempt(redis_db, monkeypatch):
     alice, bob = populated(redis_db)
-    real = services._move_repos
-    monkeypatch.setattr(services, "_move_repos", lambda *a: (_ for _ in ()).throw(RuntimeError("crash")))
-    with pytest.raises(RuntimeError):
-        services.repo_rename(github_repo_id=GITHUB_ID, new_name=NEW)
-    assert Repo.name_for_github_id(GITHUB_ID) == OLD  # the old name still resolves
+    with monkeypatch.context() as patch:
+        patch.setattr(Repo, "move", lambda *args: (_ for _ in ()).throw(RuntimeError("crash")))
+        with pytest.raises(RuntimeError):
+            services.repo_rename(github_repo_id=GITHUB_ID, new_name=NEW)
+    assert Repo.name_for_github_id(GITHUB_ID) == OLD  # the repo records move last: the old name resolves
 
-    monkeypatch.setattr(services, "_move_repos", real)
     services.repo_rename(github_repo_id=GITHUB_ID, new_name=NEW)
 
     assert keys_naming(redis_db, OLD) == []

@@ -10,9 +10,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def real_worker():
-    """A Celery worker thread consuming from the real Redis broker (tests run tasks eagerly otherwise)."""
+    """A Celery worker thread consuming from the real Redis broker (tests run tasks eagerly otherwise):
+    the broker's own DB, which also keeps the results here."""
     previous = {name: app.conf[name] for name in ("task_always_eager", "result_backend", "broker_url")}
-    app.conf.update(task_always_eager=False, result_backend=settings.REDIS_URL, broker_url=settings.REDIS_URL)
+    app.conf.update(task_always_eager=False, result_backend=settings.CELERY_BROKER_URL,
+                    broker_url=settings.CELERY_BROKER_URL)
     forget_cached_backend()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

@@ -35,8 +35,14 @@ def test_it_reports_503_with_retry_after_when_redis_is_down(client):
         response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
     assert response["Retry-After"]
+
+
+def test_it_tells_the_public_only_up_or_down(client):
+    with kv.use_client(down_client()):
+        response = client.get("/healthz")
+
+    assert response.content == b'{"status":"unavailable"}'
 
 
 @pytest.mark.urls("tests.site.test_health")

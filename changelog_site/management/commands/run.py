@@ -1,19 +1,27 @@
 """``python manage.py run``: migrate, collect static files, then run web, worker and beat together.
 
-Like a Procfile runner (see ``Procfile``), with two differences that make a fresh clone work
+Like a Procfile runner (see ``Procfile``), with three differences that make a fresh clone work
 with no configuration:
 
 * this process owns the Redis they share: with ``REDIS_URL`` unset, importing the settings
   started (or found) the embedded server and put its URL in ``os.environ``, so the children
   inherit ``REDIS_URL`` and only connect to it; it stops when this command exits;
+* with ``PUBLIC_BASE_URL`` unset, the children get the address the web server binds
+  (``--port 8101``: links and emails on 8101), and the Site that allauth's emails name follows it;
 * the children are supervised: each output line is prefixed with the child's name; on
-  SIGINT/SIGTERM, or as soon as one child exits, all of them get SIGTERM, then SIGKILL after
-  ``STOP_TIMEOUT`` seconds. Each child runs in its own process group, so its own children
-  (gunicorn workers, Celery pool processes) are swept up too, and it gets SIGTERM from the
-  kernel should this process die without cleaning up (``kill -9``).
+  SIGINT/SIGTERM/SIGHUP, or as soon as one child exits, all of them get SIGTERM, then SIGKILL
+  after ``STOP_TIMEOUT`` seconds. Each child runs in its own process group, so its own children
+  (gunicorn workers, Celery pool processes) are swept up too. On Linux a child also gets SIGTERM
+  from the kernel should this process die without cleaning up (``kill -9``).
+
+Why not honcho (a Python Foreman, fine for the ``Procfile``): it supervises through an extra
+Python process per child, does not sweep a group whose leader already exited, and leaves the
+children running on SIGHUP (terminal closed) or ``kill -9``; keeping those guarantees on top of it
+would not be shorter than the supervision below.
 """
 
 import ctypes
+import ipaddress
 import os
 import signal
 import subprocess
@@ -29,11 +37,26 @@ from django.core.management.base import BaseCommand
 STOP_TIMEOUT = 10.0
 PR_SET_PDEATHSIG = 1
 COLORS = ["36", "33", "35", "32", "34"]
-LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
 
 
 def _die_with_parent():
-    LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    """Linux: ask the kernel for SIGTERM when this command dies (runs in the child, before exec)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+DIE_WITH_PARENT = _die_with_parent if sys.platform.startswith("linux") else None
+
+
+def public_base_url(host, port):
+    """The base URL a browser on this machine uses for a web server bound to ``host:port``."""
+    unspecified = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+    host = unspecified.get(host, host)
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    except ValueError:  # a host name
+        pass
+    return f"http://{host}:{port}"
 
 
 def processes(host, port):
@@ -55,19 +78,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="address the web server binds (127.0.0.1)")
-        parser.add_argument("--port", type=int, default=8000, help="port the web server binds (8000)")
+        parser.add_argument("--port", type=int, default=8000, help="port the web server binds (8000); PUBLIC_BASE_URL's too when unset")
 
     def handle(self, *args, host, port, **options):
         self.output_lock = threading.Lock()
         self.color = self.stdout.isatty()
         self.width = max(len(name) for name in ["system", *processes(host, port)])
 
+        base_url = os.environ.get("PUBLIC_BASE_URL") or public_base_url(host, port)
+        os.environ["PUBLIC_BASE_URL"] = base_url  # the children read it from their environment
         call_command("migrate", interactive=False, verbosity=1)
         call_command("collectstatic", interactive=False, verbosity=1)
-        self.update_site()
+        self.update_site(base_url)
         redis_url = urlsplit(os.environ["REDIS_URL"])
         self.say(f"Redis at {redis_url.hostname}:{redis_url.port}{redis_url.path}; "
-                 f"web at http://{host}:{port}/ (PUBLIC_BASE_URL {settings.PUBLIC_BASE_URL})")
+                 f"web at http://{host}:{port}/ (PUBLIC_BASE_URL {base_url})")
 
         self.stopping = None
         previous = {sig: signal.signal(sig, self.on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
@@ -81,11 +106,11 @@ class Command(BaseCommand):
                 signal.signal(sig, handler)
         sys.exit(status)
 
-    def update_site(self):
-        """Point the Site (SITE_ID) at PUBLIC_BASE_URL's host, which allauth and the sitemaps link to."""
+    def update_site(self, base_url):
+        """Point the Site (SITE_ID) at the base URL's host, which allauth's emails and the sitemaps name."""
         from django.contrib.sites.models import Site
 
-        domain = urlsplit(settings.PUBLIC_BASE_URL).netloc
+        domain = urlsplit(base_url).netloc
         site, created = Site.objects.get_or_create(pk=settings.SITE_ID, defaults={"domain": domain, "name": "Shiplog"})
         if not created and site.domain != domain:
             site.domain = domain
@@ -101,7 +126,7 @@ class Command(BaseCommand):
         for name, command in commands.items():
             self.children[name] = subprocess.Popen(
                 command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                process_group=0, preexec_fn=_die_with_parent,
+                process_group=0, preexec_fn=DIE_WITH_PARENT,
             )
             self.say(f"{name} started (pid {self.children[name].pid})")
         # Readers start after every fork, so no thread is running while preexec_fn does.
