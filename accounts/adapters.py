@@ -1,11 +1,13 @@
-"""allauth hooks: every new Django account gets its ``user:{userId}`` record in the same step."""
+"""allauth hooks: every new Django account gets its ``user:{userId}`` record in the same step, and
+a login made outside signup that signs in with GitHub gets its account then (``account_create``)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.urls import reverse
 
-from accounts.services import account_signup, location_default, shiplog_user_id
-from repos.models import Repo
+from accounts.models import Account
+from accounts.services import account_create, account_profile, account_signup, location_default
+from changelog_site.domain import NotFound
 
 SOCIAL_SIGNUP_FLAG = "_shiplog_social_signup"
 
@@ -20,8 +22,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return django_user
 
     def get_login_redirect_url(self, request):
-        if request.user.is_authenticated and not Repo.for_user(shiplog_user_id(request.user, request)):
-            return reverse("onboarding")
+        """Onboarding until the account has a repository connected."""
+        user_id = Account.objects.user_id_of(request.user) if request.user.is_authenticated else None
+        try:
+            if user_id and not account_profile(user_id=user_id)["repos"]:
+                return reverse("onboarding")
+        except NotFound:  # the user record is gone: the dashboard explains
+            pass
         return super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request):
@@ -29,6 +36,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def pre_social_login(self, request, sociallogin):
+        """An existing login (``createsuperuser``, the admin) signing in with GitHub gets its
+        Shiplog account here, so the token GitHub issues is saved with it."""
+        super().pre_social_login(request, sociallogin)
+        if sociallogin.is_existing:
+            account_create(django_user=sociallogin.user, location=location_default(request))
+
     def save_user(self, request, sociallogin, form=None):
         save = super().save_user
         setattr(request, SOCIAL_SIGNUP_FLAG, True)

@@ -5,40 +5,43 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import account_delete, account_export, account_profile, shiplog_user_id
-
-
-class UsageSerializer(serializers.Serializer):
-    entriesPublished = serializers.IntegerField()
-    aiRewrites = serializers.IntegerField()
-
-
-class MeSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    email = serializers.EmailField()
-    plan = serializers.ChoiceField(choices=["free", "pro"])
-    createdAt = serializers.CharField()
-    location = serializers.ChoiceField(choices=["in", "intl"], required=False, allow_null=True)
-    githubConnected = serializers.BooleanField()
-    repos = serializers.ListField(child=serializers.CharField())
-    usage = UsageSerializer()
+from accounts.lifecycle import account_delete, account_export
+from accounts.services import account_profile
 
 
 class MeView(APIView):
-    @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        return Response(MeSerializer(account_profile(user_id=shiplog_user_id(request.user, request))).data)
+    """The account: its record, connected repositories and this month's usage; or its deletion."""
 
-    @extend_schema(responses={204: None})
+    class OutputSerializer(serializers.Serializer):
+        class UsageSerializer(serializers.Serializer):
+            entriesPublished = serializers.IntegerField()
+            aiRewrites = serializers.IntegerField()
+
+        id = serializers.CharField()
+        email = serializers.EmailField()
+        plan = serializers.ChoiceField(choices=["free", "pro"])
+        createdAt = serializers.CharField()
+        location = serializers.ChoiceField(choices=["in", "intl"], required=False, allow_null=True)
+        githubConnected = serializers.BooleanField()
+        repos = serializers.ListField(child=serializers.CharField())
+        usage = UsageSerializer()
+
+    @extend_schema(responses=OutputSerializer, operation_id="me_retrieve")
+    def get(self, request):
+        return Response(self.OutputSerializer(account_profile(user_id=request.shiplog_user_id)).data)
+
+    @extend_schema(responses={204: None}, operation_id="me_destroy")
     def delete(self, request):
-        account_delete(user_id=shiplog_user_id(request.user, request))
+        account_delete(user_id=request.shiplog_user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeExportView(APIView):
-    @extend_schema(responses={200: dict})
+    """Everything of the account as one JSON download (GDPR); never the GitHub token."""
+
+    @extend_schema(responses={200: dict}, operation_id="me_export_retrieve")
     def get(self, request):
-        export = account_export(user_id=shiplog_user_id(request.user, request), django_user=request.user)
+        export = account_export(user_id=request.shiplog_user_id, django_user=request.user)
         response = Response(export)
         response["Content-Disposition"] = 'attachment; filename="shiplog-export.json"'
         return response

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
-
-    def ready(self):
-        from accounts import signals  # noqa: F401

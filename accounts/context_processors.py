@@ -6,6 +6,7 @@ from django.urls import reverse
 NAV = [
     ("dashboard-drafts", "Drafts"),
     ("dashboard-published", "Published"),
+    ("dashboard-social", "Social posts"),
     ("repositories", "Repositories"),
     ("dashboard-widget", "Widget"),
     ("dashboard-subscribers", "Subscribers"),

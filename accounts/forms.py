@@ -8,13 +8,6 @@ class LocationForm(forms.Form):
                                  help_text="Sets the currency and payment methods offered on Billing.")
 
 
-class GitHubTokenForm(forms.Form):
-    token = forms.CharField(label="Personal access token", max_length=255, strip=True,
-                            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-                            help_text="A classic token with the 'repo' and 'admin:repo_hook' scopes. "
-                                      "It is stored encrypted and never shown again.")
-
-
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=100, required=False,
                            widget=forms.TextInput(attrs={"placeholder": "e.g. CI release script"}))

@@ -1,29 +1,20 @@
-"""Capture GitHub's OAuth token, encrypted, whenever a user signs in with or connects GitHub."""
+"""What accounts announces, so the apps above it add their part without accounts importing them
+(docs/architecture.md, "Layers"). Each app connects its receivers in its ``AppConfig.ready``.
 
-from allauth.account.signals import user_logged_in
-from allauth.socialaccount.signals import social_account_added, social_account_updated
-from django.dispatch import receiver
+All are sent with ``sender=accounts.models.User`` and ``user_id``:
 
-from accounts.services import shiplog_user_id
-from repos.services import github_token_save
+- ``account_profile_requested``: each receiver returns a dict of fields it adds to the profile
+  (``/api/me/``, the dashboard): repos adds ``githubConnected`` and ``repos``, billing ``usage``.
+- ``account_export_requested``: each receiver returns ``{section: value}`` for the GDPR export,
+  for data outside the registry of Redis records (SQL rows such as GitHub sync rules).
+- ``account_deleting``: before the user's records go; receivers let go of what outside
+  Shiplog points at them (repos disconnects every repository, removing its webhook).
+- ``account_deleted``: after the records went; receivers delete SQL rows kept by userId.
+"""
 
+from django.dispatch import Signal
 
-def _capture(request, user, sociallogin):
-    if sociallogin is None or sociallogin.account.provider != "github":
-        return
-    token = getattr(sociallogin.token, "token", None) if sociallogin.token else None
-    if token and user is not None and user.pk:
-        # GitHub just issued this token for this login: verified without asking again
-        login = (getattr(sociallogin.account, "extra_data", None) or {}).get("login") or ""
-        github_token_save(user_id=shiplog_user_id(user, request), token=token, verified_login=login or None)
-
-
-@receiver(user_logged_in)
-def github_token_on_login(sender, request, user, **kwargs):
-    _capture(request, user, kwargs.get("sociallogin"))
-
-
-@receiver(social_account_added)
-@receiver(social_account_updated)
-def github_token_on_connect(sender, request, sociallogin, **kwargs):
-    _capture(request, sociallogin.user, sociallogin)
+account_profile_requested = Signal()
+account_export_requested = Signal()
+account_deleting = Signal()
+account_deleted = Signal()

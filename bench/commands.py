@@ -1,4 +1,4 @@
-"""Redis commands per request (issue 11): what one public page view, publish, webhook delivery or
+"""Redis commands per request: what one public page view, publish, webhook delivery or
 upvote costs the single Redis server (docs/storage.md, "Single-shard Redis").
 
 Runs the real settings in-process (Django's test client: every middleware and view) against
@@ -44,8 +44,8 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from accounts.models import Account, User  # noqa: E402
 from accounts.services import api_token_create  # noqa: E402
-from billing.models import Account, User  # noqa: E402
 from changelog_site.kv.client import get_client, make_client  # noqa: E402
 from entries.models import Entry  # noqa: E402
 from repos.models import Repo  # noqa: E402

@@ -1,5 +1,5 @@
 """Requests per second of the public changelog page and of an upvote, against a hello-world Django
-view served by the same gunicorn in the same run; prints each as a ratio of hello-world (issue 7).
+view served by the same gunicorn in the same run; prints each as a ratio of hello-world.
 
 Starts gunicorn (bench.public_settings: the real settings plus a ``/bench/hello/`` route and no
 upvote rate limit) on a free port on 127.0.0.1, seeds BENCH_REDIS_URL (default
@@ -33,7 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from billing.models import User  # noqa: E402
+from accounts.models import User  # noqa: E402
 from changelog_site.kv.client import get_client  # noqa: E402
 from engagement.models import EntryUpvotes  # noqa: E402
 from entries.models import Entry  # noqa: E402

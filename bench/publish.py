@@ -1,4 +1,4 @@
-"""Publishes per second and Redis round trips per publish (issue 6's benchmark).
+"""Publishes per second and Redis round trips per publish.
 
 Runs against BENCH_REDIS_URL (default redis://127.0.0.1:6379/10), a DB it flushes first.
 Usage: .venv/bin/python bench/publish.py [--entries 2000] [--threads 1]
@@ -22,7 +22,7 @@ django.setup()
 
 import redis  # noqa: E402
 
-from billing.models import User  # noqa: E402
+from accounts.models import User  # noqa: E402
 from changelog_site.kv.client import get_client  # noqa: E402
 from entries.models import Entry  # noqa: E402
 from entries.publishing import entry_publish  # noqa: E402

@@ -1,4 +1,4 @@
-"""Deliveries per second through POST /api/github/sync, and Redis commands per delivery (issue 5).
+"""Deliveries per second through POST /api/github/sync, and Redis commands per delivery.
 
 Runs the real settings in-process (Django's test client: every middleware, the real view, HMAC
 verification, the WATCH/MULTI write) against BENCH_REDIS_URL (default redis://127.0.0.1:6379/13,
@@ -36,7 +36,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from billing.models import User  # noqa: E402
+from accounts.models import User  # noqa: E402
 from changelog_site.kv.client import get_client  # noqa: E402
 from repos.models import Repo  # noqa: E402
 

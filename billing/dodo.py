@@ -76,7 +76,7 @@ def _field(body, name):
 def checkout_session_create(*, product_id, user_id, email, name="", customer_id=None, return_url):
     """``POST /checkouts``: a hosted checkout for one unit of ``product_id``; ``(session_id, checkout_url)``.
 
-    The metadata carries our userId (CONTRACT.md), so the subscription's webhooks find the user.
+    The metadata carries our userId, so the subscription's webhooks find the user.
     A user who already is a Dodo customer is attached by id, so Dodo keeps one customer per user.
     """
     customer = {"customer_id": customer_id} if customer_id else {"email": email, "name": name or email}

@@ -1,117 +1,16 @@
-"""Users, monthly usage, the DodoPayments ids and billing state: the collections billing owns."""
+"""Monthly usage, the DodoPayments ids and billing state: the collections billing owns, each
+hanging off the user record (``accounts.models.User``) through the registry."""
 
 import json
-import secrets
 from datetime import date
-from typing import Literal
-
-from django.conf import settings
-from django.db import models
-from pydantic import Field, PrivateAttr
 
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.convert import json_to_hash
-from changelog_site.kv.records import Id, JsonRecord, Timestamp, text, utc_now
+from changelog_site.kv.records import utc_now
 from changelog_site.kv.registry import Family, registry
 
-PLANS = ("free", "pro")
-LOCATIONS = ("in", "intl")
 USAGE_FIELDS = ("entriesPublished", "aiRewrites")
-
-
-@registry.register
-class User(JsonRecord):
-    """``user:{userId}``, the root of a user's family: deleting or exporting it walks every
-    registered class whose ``parent`` is ``"user"``. The document's ``githubToken`` field is never
-    written here: the token lives encrypted at ``user:{userId}:github_token`` (see
-    ``repos.models.GitHubToken``); a legacy record that still carries one has it moved there by
-    ``kv_reindex``."""
-
-    kind = "user"
-    key_names = ("user",)
-    index_names = ("idx_users",)
-    export_section = "user"
-    export_as = "one"
-
-    id: Id
-    email: text(254)
-    plan: Literal["free", "pro"] = "free"
-    dodoCustomerId: text() | None = None
-    createdAt: Timestamp = Field(default_factory=utc_now)
-    location: Literal["in", "intl"] | None = None
-    _placeholder: bool = PrivateAttr(default=False)
-
-    def key(self):
-        return keys.user(self.id)
-
-    def own_keys(self):
-        return [self.key(), keys.idx_user_related_repos(self.id)]
-
-    @property
-    def legacy_github_token(self):
-        return (self.__pydantic_extra__ or {}).get("githubToken")
-
-    def to_dict(self):
-        data = super().to_dict()
-        data.pop("githubToken", None)
-        return data
-
-    def add_to_indexes(self, pipe):
-        pipe.sadd(keys.idx_users(), self.id)
-
-    def remove_from_indexes(self, pipe):
-        pipe.srem(keys.idx_users(), self.id)
-
-    @classmethod
-    def get(cls, user_id):
-        return cls.get_by_key(keys.user(user_id))
-
-    @classmethod
-    def get_or_placeholder(cls, user_id):
-        """The user's record, or an unsaved stand-in (``exists`` False) whose family can still be
-        walked: deleting an account whose ``user:`` record is already gone reaches the rest."""
-        record = cls.get(user_id)
-        if record is None:
-            record = cls.model_construct(id=user_id, email="", plan="free", createdAt=None)
-            record._placeholder = True
-        return record
-
-    @property
-    def exists(self):
-        return not self._placeholder
-
-    def export(self):
-        return self.to_dict() if self.exists else None
-
-    @classmethod
-    def all_ids(cls):
-        return sorted(kv.get_client().smembers(keys.idx_users()))
-
-    @classmethod
-    def reindex(cls, name, key, fields, pipe, run):
-        """Index the user, move a legacy plaintext ``githubToken`` to the encrypted key and link or
-        create the Django account (by email)."""
-        from billing.services import account_link
-        from repos.models import GitHubToken
-
-        user = super().reindex(name, key, fields, pipe, run)
-        if user is None:
-            return
-        if user.legacy_github_token:
-            token = GitHubToken(user.id)
-            if not token.exists():
-                token.set(user.legacy_github_token)
-            run.client.set(key, user.dumps())
-            run.count("converted:user-github-token")
-        _, action = account_link(user_id=user.id, email=user.email)
-        run.count(f"accounts:{action}")
-        if action == "conflict":
-            run.problem(key, f"email {user.email} already belongs to another account; not linked")
-
-    @classmethod
-    def stale_members(cls, key_name, fields, key, client):
-        return [user_id for user_id in client.smembers(key) if not client.exists(keys.user(user_id))]
 
 
 def current_month():
@@ -254,7 +153,8 @@ class DodoIds(Family):
 @registry.register
 class BillingState(Family):
     """Billing's own records of a user (``meta:``, not rebuildable): the newest Dodo subscription
-    event applied, the payments webhooks reported, and the on-hold schedule (docs/billing.md)."""
+    event applied, the payments webhooks reported, the on-hold schedule (docs/billing.md), and Pro
+    granted by staff with its end (billing/staff.py)."""
 
     parent = "user"
     export_section = "billing"
@@ -268,34 +168,18 @@ class BillingState(Family):
         return [cls(user.id)]
 
     def own_keys(self):
-        return [keys.meta_dodo_subscription(self.user_id), keys.meta_dodo_payments(self.user_id)]
+        return [keys.meta_dodo_subscription(self.user_id), keys.meta_dodo_payments(self.user_id),
+                keys.meta_pro_grant(self.user_id)]
 
     def remove_from_indexes(self, pipe):
         pipe.zrem(keys.meta_dodo_on_hold(), self.user_id)
+        pipe.zrem(keys.meta_pro_grants_ending(), self.user_id)
 
     def export(self):
         """The subscription state and the payments seen, for the GDPR export."""
         client = kv.get_client()
-        state = client.get(keys.meta_dodo_subscription(self.user_id))
+        state, grant = client.mget(keys.meta_dodo_subscription(self.user_id), keys.meta_pro_grant(self.user_id))
         payments = [json.loads(raw) for raw in client.hvals(keys.meta_dodo_payments(self.user_id))]
         return {"subscription": json.loads(state) if state else None,
-                "paymentsSeen": sorted(payments, key=lambda p: (p.get("createdAt") or "", p["paymentId"]))}
-
-
-# --- the SQL side: one Django account per user:{userId} -----------------------------------
-
-
-def new_user_id():
-    """``user_`` + 24 URL-safe characters (CONTRACT.md)."""
-    return "user_" + secrets.token_urlsafe(18)
-
-
-class Account(models.Model):
-    """Links a Django user (login, sessions, admin) one-to-one to its ``user:{userId}`` record."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account")
-    shiplog_user_id = models.CharField("Shiplog user id", max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return f"{self.shiplog_user_id} ({self.user.email})"
+                "paymentsSeen": sorted(payments, key=lambda p: (p.get("createdAt") or "", p["paymentId"])),
+                "proGrant": json.loads(grant) if grant else None}

@@ -1,4 +1,5 @@
-"""Pricing, Billing, and the buttons that go to DodoPayments: thin views over ``billing.services``."""
+"""Pricing, Billing, and the buttons that go to DodoPayments: thin views over ``billing.services``
+and ``billing.checkout``."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.services import location_default, shiplog_user_id
-from billing import dodo, services
-from billing.models import User
-from changelog_site.errors import ApiError
+from accounts.models import User
+from accounts.services import location_default
+from billing import checkout, dodo, services
+from billing.forms import CancelForm
+from changelog_site.domain import DomainError
 
 
 def _plans():
@@ -21,7 +23,7 @@ def pricing(request):
     """Free vs Pro, with the Pro price in INR for India and USD elsewhere."""
     user = None
     if request.user.is_authenticated:
-        user = User.get(shiplog_user_id(request.user, request))
+        user = User.get(request.shiplog_user_id)
     location = (user.location if user and user.location else None) or location_default(request)
     return render(request, "billing/pricing.html", {
         "title": "Pricing",
@@ -36,7 +38,7 @@ def pricing(request):
 
 @login_required
 def billing_page(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     status = services.billing_status(user_id=user_id)
     if request.GET.get("checkout") == "returned" and status["plan"] != "pro":
         messages.info(request, "Thanks! Your payment is being confirmed; Pro switches on as soon as "
@@ -48,11 +50,11 @@ def billing_page(request):
 @login_required
 @require_POST
 def billing_checkout(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     return_url = settings.PUBLIC_BASE_URL + reverse("dashboard-billing") + "?checkout=returned"
     try:
-        url = services.checkout_create(user_id=user_id, return_url=return_url)
-    except ApiError as error:
+        url = checkout.checkout_create(user_id=user_id, return_url=return_url)
+    except DomainError as error:
         messages.error(request, f"Could not start the checkout: {error.detail}")
         return redirect("dashboard-billing")
     return redirect(url)
@@ -62,8 +64,8 @@ def billing_checkout(request):
 @require_POST
 def billing_portal(request):
     try:
-        url = services.portal_session_create(user_id=shiplog_user_id(request.user, request))
-    except ApiError as error:
+        url = checkout.portal_session_create(user_id=request.shiplog_user_id)
+    except DomainError as error:
         messages.error(request, f"Could not open the customer portal: {error.detail}")
         return redirect("dashboard-billing")
     return redirect(url)
@@ -72,10 +74,11 @@ def billing_portal(request):
 @login_required
 @require_POST
 def billing_cancel(request):
-    next_page = "settings" if request.POST.get("next") == "settings" else "dashboard-billing"
+    form = CancelForm(request.POST)
+    next_page = (form.cleaned_data["next"] if form.is_valid() else "") or "dashboard-billing"
     try:
-        state = services.subscription_cancel(user_id=shiplog_user_id(request.user, request))
-    except ApiError as error:
+        state = checkout.subscription_cancel(user_id=request.shiplog_user_id)
+    except DomainError as error:
         messages.error(request, f"Could not cancel: {error.detail}")
     else:
         until = (state or {}).get("nextBillingDate")

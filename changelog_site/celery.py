@@ -1,5 +1,5 @@
 """The Celery app. Its broker is ``CELERY_BROKER_URL``, by default a DB of the data's Redis server
-beside the data's own (``settings.sibling_redis_url``), so queues and data never share a keyspace."""
+beside the data's own (``config.sibling_redis_url``), so queues and data never share a keyspace."""
 
 import os
 

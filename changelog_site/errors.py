@@ -1,15 +1,48 @@
-"""The API's error shape (CONTRACT.md): ``{"code": ..., "detail": ...}`` plus optional ``errors``."""
+"""Errors as HTTP, in one place: the API's JSON ``{"code", "detail", "errors"?}`` and the pages.
+
+Services raise the domain errors of ``changelog_site.domain``; ``STATUSES`` is the one table
+from a domain error to its HTTP status. The API gets the JSON with that status (and
+``Retry-After`` when the error says how long to wait) through ``api_exception_handler`` (DRF
+views), ``domain_error_json`` (plain views) or ``StorageUnavailableMiddleware`` (anything a view
+let through); pages get ``domain_error_page``: the error page with the same status, the 404 page
+for ``NotFound``.
+"""
 
 import redis
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from changelog_site import domain
 from changelog_site.kv.records import ValidationError as RecordValidationError
 
 RETRY_AFTER_STORAGE = "5"
+
+STATUSES = {
+    domain.ValidationFailed: 400,
+    domain.Unauthenticated: 401,
+    domain.PlanLimitReached: 402,
+    domain.Forbidden: 403,
+    domain.NotFound: 404,
+    domain.Conflict: 409,
+    domain.Gone: 410,
+    domain.PayloadTooLarge: 413,
+    domain.UnsupportedMediaType: 415,
+    domain.RateLimited: 429,
+    domain.ProviderFailed: 502,
+    domain.ServiceNotConfigured: 503,
+    domain.GitHubUnavailable: 503,
+    domain.StorageUnavailable: 503,
+}
+PAGE_TITLES = {
+    401: "Please sign in again", 402: "Plan limit reached", 403: "Not allowed", 409: "This changed meanwhile",
+    410: "Switched off", 429: "Too many requests", 502: "A service we use failed", 503: "Temporarily unavailable",
+}
 
 
 def error_body(code, detail, errors=None):
@@ -39,15 +72,44 @@ def storage_unavailable():
                       headers={"Retry-After": RETRY_AFTER_STORAGE})
 
 
-class ApiError(exceptions.APIException):
-    """An error a service raises with its stable code, status and message."""
+def domain_error_status(error):
+    """The HTTP status of a domain error: its own class's, or the nearest base class's (500 for
+    a ``DomainError`` no row names: a bug, which tests/site/test_domain_errors.py guards against)."""
+    return next((STATUSES[cls] for cls in type(error).__mro__ if cls in STATUSES), 500)
 
-    def __init__(self, status_code, code, detail, errors=None, headers=None):
-        super().__init__(detail=detail, code=code)
-        self.status_code = status_code
-        self.code = code
-        self.errors = errors
-        self.headers = headers or {}
+
+def domain_error_headers(error):
+    return {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+
+
+def _client_errors(error):
+    """``errors`` as clients get them: a plan limit also says where to upgrade."""
+    if isinstance(error, domain.PlanLimitReached):
+        return {**error.errors, "upgradeUrl": settings.PUBLIC_BASE_URL + reverse("dashboard-billing")}
+    return error.errors
+
+
+def domain_error_body(error):
+    return error_body(error.code, error.detail, _client_errors(error))
+
+
+def domain_error_json(error):
+    """The API's answer to a domain error raised outside a DRF view (webhooks, public endpoints)."""
+    return json_error(domain_error_status(error), error.code, error.detail, _client_errors(error),
+                      domain_error_headers(error))
+
+
+def domain_error_page(request, error):
+    """A page's answer to a domain error: the 404 page for ``NotFound``, else the error page with
+    the error's status and what it says to do."""
+    status_code = domain_error_status(error)
+    if status_code == 404:
+        return page_not_found(request, Http404(error.detail))
+    response = render(request, "error.html", {"title": PAGE_TITLES.get(status_code, "Something needs attention"),
+                                              "error": error}, status=status_code)
+    for name, value in domain_error_headers(error).items():
+        response[name] = value
+    return response
 
 
 def _flatten(detail):
@@ -73,18 +135,15 @@ def api_exception_handler(exc, context):
 
 
 def _error_response(exc, context):
-    # Imported here: rest_framework.views loads the authentication classes, which import ApiError.
+    # Imported here: rest_framework.views loads the API settings, whose classes may import this module.
     from rest_framework.views import exception_handler
 
     if isinstance(exc, RequestDataTooBig):
         return Response(error_body("payload_too_large", "The request body is too large."), status=413)
     if isinstance(exc, SuspiciousOperation):
         return Response(error_body("malformed_request", "The request could not be read."), status=400)
-    if isinstance(exc, ApiError):
-        response = Response(error_body(exc.code, exc.detail, exc.errors), status=exc.status_code)
-        for name, value in exc.headers.items():
-            response[name] = value
-        return response
+    if isinstance(exc, domain.DomainError):
+        return Response(domain_error_body(exc), status=domain_error_status(exc), headers=domain_error_headers(exc))
     if isinstance(exc, RecordValidationError):
         return Response(error_body("invalid", "Some fields are invalid.", exc.errors), status=400)
     if storage_is_down(exc):
@@ -107,26 +166,6 @@ def _error_response(exc, context):
     if response.status_code == status.HTTP_403_FORBIDDEN and isinstance(exc, exceptions.NotAuthenticated):
         response.status_code = 401
     return response
-
-
-def read_webhook_body(request, *, max_bytes, sender):
-    """The raw bytes of a webhook POST, or the error response to send instead.
-
-    Webhook signatures cover exactly these bytes, so we read them ourselves (``request.body`` is
-    capped by DATA_UPLOAD_MAX_MEMORY_SIZE) and nothing is parsed before the signature is checked.
-    A body without a Content-Length is read one byte past the limit so the service can refuse it.
-    Returns ``(body, None)`` or ``(None, response)``.
-    """
-    if request.method != "POST":
-        return None, json_error(405, "method_not_allowed", "Only POST is accepted here.", headers={"Allow": "POST"})
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > max_bytes:
-        return None, json_error(413, "payload_too_large",
-                                f"{sender} webhook payloads are at most {max_bytes // (1024 * 1024)} MB.")
-    return request.read(max_bytes + 1), None
 
 
 # --- Django's error views: JSON under /api/, the usual pages elsewhere -------------------------

@@ -1,14 +1,16 @@
 """Turn errors raised below the views into the right response instead of a 500.
 
 * Redis unreachable: 503 with Retry-After (JSON for the API, a page otherwise).
-* A service's ``ApiError`` raised in a page view: its status, with the error page or a 404.
-  (DRF views handle ``ApiError`` themselves through ``changelog_site.errors``.)
+* A service's domain error (``changelog_site.domain``) a view let through: its JSON for the API,
+  the error page (or the 404 page) for pages, both from ``changelog_site.errors``. DRF views map
+  them in ``errors.api_exception_handler`` before they get here.
 """
 
-from django.http import Http404
 from django.shortcuts import render
 
-from changelog_site.errors import RETRY_AFTER_STORAGE, ApiError, json_error, storage_is_down, storage_unavailable
+from changelog_site.domain import DomainError
+from changelog_site.errors import (RETRY_AFTER_STORAGE, domain_error_json, domain_error_page, storage_is_down,
+                                   storage_unavailable)
 
 
 def wants_json(request):
@@ -29,12 +31,6 @@ class StorageUnavailableMiddleware:
             response = render(request, "unavailable.html", status=503)
             response["Retry-After"] = RETRY_AFTER_STORAGE
             return response
-        if isinstance(exception, ApiError):
-            if wants_json(request):
-                return json_error(exception.status_code, exception.code, exception.detail, exception.errors,
-                                  exception.headers)
-            if exception.status_code == 404:
-                raise Http404(str(exception.detail))
-            return render(request, "error.html", {"title": "Something needs attention", "error": exception},
-                          status=exception.status_code)
+        if isinstance(exception, DomainError):
+            return domain_error_json(exception) if wants_json(request) else domain_error_page(request, exception)
         return None

@@ -1,7 +1,7 @@
 """Fixed-window rate limits kept in Redis under ``rl:`` keys.
 
 ``rate_limit_hit`` counts one hit for ``subject`` (a user id, an IP hash) in the current window
-and raises a 429 ``ApiError`` with ``Retry-After`` once ``limit`` hits were counted in it. The
+and raises ``RateLimited`` (saying when the window ends) once ``limit`` hits were counted in it. The
 INCR and its EXPIRE go in one MULTI/EXEC, so no key is ever left without a TTL, and every web
 process counts into the same key. The limits and where each applies: docs/deployment.md.
 """
@@ -10,16 +10,9 @@ import time
 
 from django.conf import settings
 
-from changelog_site.errors import ApiError
+from changelog_site.domain import RateLimited
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-
-
-class RateLimited(ApiError):
-    def __init__(self, retry_after):
-        super().__init__(429, "rate_limited", f"Too many requests; try again in {retry_after} seconds.",
-                         headers={"Retry-After": str(retry_after)})
-        self.retry_after = retry_after
 
 
 def rate_limit_hit(*, name, subject, limit, window_seconds):

@@ -1,7 +1,8 @@
-"""OpenAPI: our personal-token authentication, and the contract's error responses on every operation.
+"""OpenAPI: our personal-token authentication, the contract's error responses on every operation, and
+component names for the serializers nested in each view.
 
 drf-spectacular documents only the success response of a view. ``ShiplogAutoSchema`` (the
-project's DEFAULT_SCHEMA_CLASS) adds the JSON errors of CONTRACT.md, ``{"code", "detail",
+project's DEFAULT_SCHEMA_CLASS) adds the API's JSON errors, ``{"code", "detail",
 "errors"?}``: every operation can answer 400, 401, 404, 429 and 503; every write also 403
 (CSRF, permissions), 409, 413 and 415; a view lists any others it can return (402 at a plan
 limit, 502 when a provider fails) in ``error_statuses``.
@@ -47,6 +48,12 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ShiplogAutoSchema(AutoSchema):
+    def get_serializer_name(self, serializer, direction):
+        """A serializer nested in a view is named after it (``MeView.OutputSerializer``: "MeOutput"),
+        so every view has its own ``InputSerializer`` and ``OutputSerializer`` without clashing."""
+        *owners, name = type(serializer).__qualname__.split(".")
+        return "".join(owner.removesuffix("View").removesuffix("Serializer") for owner in owners) + name
+
     def error_statuses(self):
         statuses = set(COMMON_ERRORS) | set(getattr(self.view, "error_statuses", ()))
         if self.method in WRITE_METHODS:

@@ -8,22 +8,13 @@ product's data, console email, and integrations that explain what they are missi
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
+from changelog_site.config import Env, email_settings, make_fernet_key, persisted_secret, sibling_redis_url
 from changelog_site.kv.client import connection_options
-
-
-class Env(environ.Env):
-    """django-environ, with ``console://`` accepted in ``EMAIL_URL`` as it always was here."""
-
-    EMAIL_SCHEMES = {**environ.Env.EMAIL_SCHEMES, "console": "django.core.mail.backends.console.EmailBackend"}
-
-    def names(self, var, default=()):
-        """A comma-separated list, each item stripped, empty items dropped."""
-        return [item for item in self.list(var, cast=str.strip, default=list(default)) if item]
+from changelog_site.server import DEFAULT_THREADS as DEFAULT_WEB_THREADS
 
 
 env = Env()
@@ -32,23 +23,9 @@ DATA_DIR = Path(env.str("SHIPLOG_DATA_DIR", default=str(BASE_DIR / "var"))).reso
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def persisted_secret(filename, make):
-    """A development secret generated once and kept in DATA_DIR, so restarts keep sessions and tokens."""
-    path = DATA_DIR / filename
-    if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def make_fernet_key():
-    from cryptography.fernet import Fernet
-
-    return Fernet.generate_key().decode()
-
-
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or persisted_secret("secret_key", lambda: secrets.token_urlsafe(50))
+SECRET_KEY = env.str("SECRET_KEY", default="") or persisted_secret(DATA_DIR, "secret_key",
+                                                                  lambda: secrets.token_urlsafe(50))
 ALLOWED_HOSTS = env.names("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 # Unset, ``manage.py run`` (and so ``run.py``) sets it from its --host and --port for its processes.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -73,10 +50,11 @@ if env.str("SECURE_PROXY_SSL_HEADER", default=""):
 X_FRAME_OPTIONS = "DENY"
 
 # Comma-separated Fernet keys; the first encrypts, every one decrypts (MultiFernet rotation).
-TOKEN_ENCRYPTION_KEYS = env.names("TOKEN_ENCRYPTION_KEYS") or [persisted_secret("token_encryption_key", make_fernet_key)]
+TOKEN_ENCRYPTION_KEYS = env.names("TOKEN_ENCRYPTION_KEYS") or [
+    persisted_secret(DATA_DIR, "token_encryption_key", make_fernet_key)]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "changelog_site.admin_config.ShiplogAdminConfig",  # django.contrib.admin with the totals (docs/admin.md)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -104,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: public pages, feeds, the widget and webhooks take a chain without LEAN_SKIPPED_MIDDLEWARE
+    "changelog_site.lean.LeanPublicPaths",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,6 +96,19 @@ MIDDLEWARE = [
     "changelog_site.security.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "changelog_site.middleware.StorageUnavailableMiddleware",
+    # last: request.shiplog_user_id, and the "no Shiplog account yet" page before the generic error page
+    "accounts.middleware.ShiplogUserMiddleware",
+]
+# What the lean path (changelog_site/lean.py) leaves out: nothing public there reads a cookie, a
+# session, the user or messages, or accepts a form a CSRF token would protect; no static file.
+LEAN_SKIPPED_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.ShiplogUserMiddleware",
 ]
 
 # --- Content-Security-Policy (django-csp; docs/deployment.md) -----------------------------
@@ -183,23 +176,11 @@ if not REDIS_URL:
 # Fail fast when Redis is down (changelog_site/kv/client.py: the retry policy).
 KV_SOCKET_TIMEOUT = float(os.environ.get("KV_SOCKET_TIMEOUT", "5"))
 KV_CONNECT_TIMEOUT = env.float("KV_CONNECT_TIMEOUT", default=0.3)
-
-
-def sibling_redis_url(url, offset):
-    """``url`` on another DB of the same server: ``offset`` (1 or 2) after its own, or, when that
-    would pass DB 15 (Redis has 16 by default), the two before it. Django's cache (offset 1) and
-    Celery's broker (offset 2) live there, so their keys and a ``cache.clear()`` never meet the data."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    in_query = parts.scheme == "unix" or "db" in query
-    db = int(query.get("db", 0) if in_query else (parts.path.strip("/") or 0))
-    target = db + offset if db + 2 <= 15 else db - 3 + offset
-    if not in_query:
-        return urlunsplit(parts._replace(path=f"/{target}"))
-    query["db"] = str(target)
-    if parts.scheme == "unix":
-        return f"unix://{parts.path}?{urlencode(query)}"
-    return urlunsplit(parts._replace(query=urlencode(query)))
+# The web server's threads per worker (changelog_site/server.py) size the data's connection pool:
+# at most KV_MAX_CONNECTIONS per process, a thread waiting up to KV_POOL_TIMEOUT seconds for one.
+WEB_THREADS = env.int("WEB_THREADS", default=DEFAULT_WEB_THREADS)
+KV_MAX_CONNECTIONS = env.int("KV_MAX_CONNECTIONS", default=2 * WEB_THREADS)
+KV_POOL_TIMEOUT = env.float("KV_POOL_TIMEOUT", default=2.0)
 
 
 CACHE_URL = env.str("CACHE_URL", default="") or sibling_redis_url(REDIS_URL, 1)
@@ -233,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     "github-inbox-prune": {"task": "github_sync.inbox_prune", "schedule": 3600.0},
     # On-hold Dodo subscriptions whose paid period ended move to free (docs/billing.md).
     "billing-on-hold-expire": {"task": "billing.on_hold_expire", "schedule": 600.0},
+    # Pro granted by staff in the admin until a date ends (docs/admin.md).
+    "billing-pro-grants-expire": {"task": "billing.pro_grants_expire", "schedule": 600.0},
     # GitHub tokens saved while GitHub was unreachable: ask again until it answers (repos/token_check.py).
     "github-tokens-verify": {"task": "repos.github_tokens_verify", "schedule": 300.0},
     # Weekly subscriber digests that are due, per repository and its time zone (docs/subscribers.md).
@@ -321,23 +304,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shiplog <noreply@loc
 # Where "contact us" links point (sign-up and password pages, the site footer); unset:
 # DEFAULT_FROM_EMAIL when it is a real mailbox (not noreply@, not localhost).
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-if EMAIL_URL:
-    # smtps:// means implicit TLS here (django-environ reads it as STARTTLS): the same as smtp+ssl://.
-    email = env.email_url_config(EMAIL_URL.replace("smtps://", "smtp+ssl://", 1))
-    EMAIL_BACKEND = email["EMAIL_BACKEND"]
-    EMAIL_USE_TLS, EMAIL_USE_SSL = email.get("EMAIL_USE_TLS", False), email.get("EMAIL_USE_SSL", False)
-    EMAIL_HOST = email["EMAIL_HOST"] or "localhost"
-    EMAIL_PORT = email["EMAIL_PORT"] or (465 if EMAIL_USE_SSL else 587)
-    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = email["EMAIL_HOST_USER"] or "", email["EMAIL_HOST_PASSWORD"] or ""
-elif env.str("EMAIL_HOST", default=""):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env.str("EMAIL_HOST")
-    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
-    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
-    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+vars().update(email_settings(env, EMAIL_URL))  # EMAIL_BACKEND, EMAIL_HOST, ... (changelog_site/config.py)
 
 # --- Public changelog (docs/public-changelog.md) ---------------------------------------------
 UPVOTE_RATE_LIMIT = env.int("UPVOTE_RATE_LIMIT", default=30)  # upvotes per IP per window

@@ -6,8 +6,10 @@ from changelog_site import login_limits, schema, views  # noqa: F401  (schema re
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # first: the widget's public routes answer other sites' page views, so they resolve quickest
+    # first: the widget's public routes answer other sites' page views and the public changelog's
+    # answer readers, so they resolve quickest
     path("", include("widget.urls")),
+    path("", include("engagement.urls")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/login/", login_limits.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
@@ -20,7 +22,6 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("accounts.urls")),
     path("", include("repos.urls")),
-    path("", include("engagement.urls")),
     path("", include("widget.urls")),
     path("", include("roadmap.urls")),
 ]

@@ -23,9 +23,9 @@ from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import iso, parse_iso, utc_now
 from engagement import channels, mail, services, subscription_settings
-from engagement.markdown import plain_text, render_markdown
-from engagement.models import Subscriber
+from engagement.models import Subscriber, lex_member
 from engagement.subscriptions import is_confirmed, preferences_url, subscriber_preferences, unsubscribe_url
+from entries.markdown import plain_text, render_markdown
 from entries.models import Entry
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ def _record(repo_id, marker, results, *, kind, digest_at=None):
                 continue
             pipe.hincrby(state, "failures", 1)
             pipe.hset(state, mapping={"lastError": result.error, "lastErrorAt": now})
+            pipe.zadd(keys.meta_subscribers_failing(repo_id), {lex_member(result.email): 0})
             pipe.hincrby(stat, "failed", 1)
             if not result.permanent:
                 pipe.srem(marker, result.email)
@@ -280,8 +281,9 @@ def digest_test_send(*, repo_id, to):
 
 
 def entry_published_enqueue(*, entry_id):
-    """Called by ``entries.publishing`` once a publish has committed: queue the subscribers' mail and
-    the channel posts. Never raises: a broker or task problem must not fail or undo the publish."""
+    """Once a publish has committed (``entries.signals.entry_published``): queue the subscribers'
+    mail and the channel posts. Never raises: a broker or task problem must not fail or undo the
+    publish."""
     from engagement.tasks import entry_published_task
 
     try:

@@ -7,7 +7,7 @@ here also accept the document's plain-JSON form, which other implementations wri
 """
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from pydantic import ConfigDict, Field, PrivateAttr, with_config
 from typing_extensions import TypedDict
@@ -33,16 +33,30 @@ class Preferences(TypedDict):
 DEFAULT_PREFERENCES = {"digest": True, "majorReleases": True, "allUpdates": False}
 
 
+def lex_member(email):
+    """A subscriber's member in the lexical indexes (``idx:subscribers-confirmed:…`` and the like):
+    the address lowercased, for case-insensitive order and prefix search, then the address itself
+    (which, as part of a key, never holds the ``:`` between them)."""
+    return f"{email.lower()}{keys.SEP}{email}"
+
+
+def email_of(member):
+    return member.partition(keys.SEP)[2]
+
+
 @registry.register
 class Subscriber(JsonRecord):
-    """``subscriber:{repoId}:{email}``; ``idx:subscribers:{repoId}`` lists the emails.
+    """``subscriber:{repoId}:{email}``; ``idx:subscribers:{repoId}`` lists the emails (the mailing
+    tasks read it), and ``idx:subscribers-confirmed:…``/``idx:subscribers-pending:…`` (sorted sets,
+    every score 0, members ``lex_member``) page them by address for the owner's list; addresses a
+    mail failed to are in ``meta:subscribers-failing:{repoId}`` (written by the delivery).
 
     A repository's subscribers are shared by every user who connected it: they move with a
     rename and go with the repository's last user."""
 
     repo_scope = "repo"
     key_names = ("subscriber",)
-    index_names = ("idx_repo_subscribers",)
+    index_names = ("idx_repo_subscribers", "idx_subscribers_confirmed", "idx_subscribers_pending")
     export_section = "subscribers"
 
     email: text(254, blank=False)
@@ -53,6 +67,7 @@ class Subscriber(JsonRecord):
     preferences: Preferences = Field(default_factory=lambda: dict(DEFAULT_PREFERENCES))
 
     _state_present: bool = PrivateAttr(default=False)
+    _failing: bool = PrivateAttr(default=False)
 
     def key(self):
         return keys.subscriber(self.repoId, self.email)
@@ -61,10 +76,18 @@ class Subscriber(JsonRecord):
         return [self.key(), keys.meta_subscriber(self.repoId, self.email)]
 
     def add_to_indexes(self, pipe):
+        confirmed = self.confirmed is True
         pipe.sadd(keys.idx_repo_subscribers(self.repoId), self.email)
+        pipe.zadd((keys.idx_subscribers_confirmed if confirmed else keys.idx_subscribers_pending)(self.repoId),
+                  {lex_member(self.email): 0})
+        pipe.zrem((keys.idx_subscribers_pending if confirmed else keys.idx_subscribers_confirmed)(self.repoId),
+                  lex_member(self.email))
 
     def remove_from_indexes(self, pipe):
         pipe.srem(keys.idx_repo_subscribers(self.repoId), self.email)
+        for key in (keys.idx_subscribers_confirmed(self.repoId), keys.idx_subscribers_pending(self.repoId),
+                    keys.meta_subscribers_failing(self.repoId)):
+            pipe.zrem(key, lex_member(self.email))
 
     @classmethod
     def get(cls, repo_id, email):
@@ -87,6 +110,8 @@ class Subscriber(JsonRecord):
         subscribers = cls.parse_many(reader.mget(subscriber_keys) if subscriber_keys else [], subscriber_keys)
         for subscriber in subscribers:
             subscriber._state_present = bool(reader.exists(keys.meta_subscriber(repo_id, subscriber.email)))
+            subscriber._failing = reader.zscore(keys.meta_subscribers_failing(repo_id),
+                                                lex_member(subscriber.email)) is not None
         return subscribers
 
     def move(self, pipe, new_repo_id):
@@ -98,6 +123,8 @@ class Subscriber(JsonRecord):
         self.add_to_indexes(pipe)
         if self._state_present:
             pipe.rename(old_state, keys.meta_subscriber(new_repo_id, self.email))
+        if self._failing:
+            pipe.zadd(keys.meta_subscribers_failing(new_repo_id), {lex_member(self.email): 0})
 
     def export(self):
         data = self.to_dict()
@@ -106,7 +133,17 @@ class Subscriber(JsonRecord):
 
     @classmethod
     def stale_members(cls, key_name, fields, key, client):
-        return [email for email in client.smembers(key) if not client.exists(keys.subscriber(fields["repo_id"], email))]
+        if key_name == "idx_repo_subscribers":
+            return [email for email in client.smembers(key)
+                    if not client.exists(keys.subscriber(fields["repo_id"], email))]
+        confirmed = key_name == "idx_subscribers_confirmed"
+        stale = []
+        for member in client.zrange(key, 0, -1):
+            subscriber = cls.get(fields["repo_id"], email_of(member))
+            if subscriber is None or (subscriber.confirmed is True) != confirmed \
+                    or lex_member(subscriber.email) != member:
+                stale.append(member)
+        return stale
 
 
 @registry.register
@@ -127,6 +164,31 @@ class RepoPublicPage(RepoKeys):
     @staticmethod
     def keys_for(repo_id):
         return [keys.meta_repo_branding(repo_id), keys.cache_changelog_version(repo_id)]
+
+
+@registry.register
+class RepoViewStats(RepoKeys):
+    """A repository's entry-page figures per UTC day (``stat:repo-views-day:{repoId}:{day}`` and
+    ``stat:repo-top-day:{repoId}:{day}``, counted with each view: engagement/view_counts.py), over
+    the ``keys.REPO_STAT_DAYS`` they are kept."""
+
+    @staticmethod
+    def keys_for(repo_id):
+        today = datetime.now(timezone.utc).date()
+        days = [(today - timedelta(days=back)).isoformat() for back in range(keys.REPO_STAT_DAYS + 1)]
+        return [key for day in days
+                for key in (keys.stat_repo_views_day(repo_id, day), keys.stat_repo_top_day(repo_id, day))]
+
+    @classmethod
+    def of_repo(cls, reader, repo_id, user_id=None):
+        """The days' keys that exist, asked in one round trip beside ``reader`` (a rename has
+        WATCHed them all already: ``repo_watch_keys``)."""
+        candidates = cls.keys_for(repo_id)
+        pipe = kv.get_client().pipeline(transaction=False)
+        for key in candidates:
+            pipe.exists(key)
+        present = [key for key, exists in zip(candidates, pipe.execute()) if exists]
+        return [cls(repo_id, present)] if present else []
 
 
 def _hash_or_json(client, key):

@@ -15,9 +15,10 @@ from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError, iso, utc_now
 from changelog_site.ratelimit import RateLimited
 from engagement import subscriptions
-from engagement.models import Subscriber
+from engagement.models import Subscriber, email_of
 from engagement.services import NotFound
 from engagement.subscription_settings import owner_require, repo_settings
+from entries.models import decode_cursor, encode_cursor
 
 STATUSES = ("confirmed", "pending", "failing")
 CSV_COLUMNS = ("email", "confirmed", "subscribedAt", "digest", "majorReleases", "allUpdates", "lastSentAt",
@@ -26,6 +27,9 @@ CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ADDRESSES = 5000
 SEARCH_MAX = 200
+PAGE_SIZE = 50
+PAGE_MAX = 500
+CSV_BATCH = 500
 
 
 def _row(subscriber, state):
@@ -37,46 +41,104 @@ def _row(subscriber, state):
             "lastErrorAt": state.get("lastErrorAt")}
 
 
-def subscriber_rows(repo_id):
-    """Every subscriber of ``repo_id`` with its delivery state, by address (never the confirmToken)."""
-    subscribers = Subscriber.for_repo(repo_id)
-    pipe = kv.get_client().pipeline(transaction=False)
-    for subscriber in subscribers:
+def subscriber_rows(repo_id, members):
+    """The rows of the subscribers these index members name, in that order, with their delivery
+    state (never the confirmToken): one MGET and one pipelined HGETALL each."""
+    emails = [email_of(member) for member in members]
+    if not emails:
+        return []
+    client = kv.get_client()
+    records = Subscriber.parse_many(client.mget([keys.subscriber(repo_id, email) for email in emails]))
+    pipe = client.pipeline(transaction=False)
+    for subscriber in records:
         pipe.hgetall(keys.meta_subscriber(repo_id, subscriber.email))
-    states = pipe.execute() if subscribers else []
-    return [_row(subscriber, state) for subscriber, state in zip(subscribers, states)]
+    return [_row(subscriber, state) for subscriber, state in zip(records, pipe.execute() if records else [])]
 
 
-def _matches(row, query, status):
-    if query and query not in row["email"].lower():
-        return False
-    if status == "confirmed":
-        return row["confirmed"]
-    if status == "pending":
-        return not row["confirmed"]
-    if status == "failing":
-        return bool(row["lastError"])
-    return True
+def _indexes(repo_id, status):
+    """The lexical indexes holding the subscribers of a status (None: everyone)."""
+    return {"confirmed": [keys.idx_subscribers_confirmed(repo_id)], "pending": [keys.idx_subscribers_pending(repo_id)],
+            "failing": [keys.meta_subscribers_failing(repo_id)]}.get(
+        status, [keys.idx_subscribers_confirmed(repo_id), keys.idx_subscribers_pending(repo_id)])
 
 
-def subscribers_list(*, user_id, repo_id, query=None, status=None):
-    """``{"repoId", "counts", "subscribers", "lastDigestAt", "sent"}``: rows filtered by a search in the
-    address and a status (confirmed, pending, failing); counts are of all of them."""
-    owner_require(user_id=user_id, repo_id=repo_id)
+def _page_members(index_keys, prefix, after, limit):
+    """``(members, last)``: up to ``limit`` members of ``index_keys`` together, by address, whose
+    address starts with ``prefix`` and comes after the member ``after``; ``last`` is the member to
+    continue after, None at the end. One ZRANGEBYLEX … LIMIT per index, in one round trip."""
+    low = f"({after}" if after else (f"[{prefix}" if prefix else "-")
+    high = f"[{prefix}".encode() + b"\xff" if prefix else "+"
+    pipe = kv.get_client().pipeline(transaction=False)
+    for key in index_keys:
+        pipe.zrangebylex(key, low, high, start=0, num=limit + 1)
+    members = sorted({member for reply in pipe.execute() for member in reply})
+    return members[:limit], (members[limit - 1] if len(members) > limit else None)
+
+
+def _search(query):
+    """The lowercased address prefix searched for (an address never holds ``:``, so neither does one)."""
+    query = (query or "").strip().lower()[:SEARCH_MAX]
+    if ":" in query:
+        raise ValidationError({"q": "an address never contains a colon"})
+    return query
+
+
+def _status(status):
     if status and status not in STATUSES:
         raise ValidationError({"status": "must be one of " + ", ".join(STATUSES)})
-    rows = subscriber_rows(repo_id)
-    query = (query or "").strip().lower()[:SEARCH_MAX]
+    return status or None
+
+
+def subscriber_counts(repo_id):
+    client = kv.get_client()
+    pipe = client.pipeline(transaction=False)
+    for key in _indexes(repo_id, "confirmed") + _indexes(repo_id, "pending") + _indexes(repo_id, "failing"):
+        pipe.zcard(key)
+    confirmed, pending, failing = pipe.execute()
+    return {"total": confirmed + pending, "confirmed": confirmed, "pending": pending, "failing": failing}
+
+
+def subscribers_list(*, user_id, repo_id, query=None, status=None, cursor=None, limit=None):
+    """``{"repoId", "counts", "subscribers", "next", "lastDigestAt", "sent"}``: a page of ``limit``
+    rows by address (whose address starts with ``query``, of a status: confirmed, pending, failing)
+    after ``cursor``, with ``next`` the following page's cursor (None on the last); counts are of
+    all of them, from the indexes' cardinalities."""
+    owner_require(user_id=user_id, repo_id=repo_id)
+    status, prefix = _status(status), _search(query)
+    limit = PAGE_SIZE if limit is None else limit
+    if not 1 <= limit <= PAGE_MAX:
+        raise ValidationError({"limit": f"must be between 1 and {PAGE_MAX}"})
+    after = decode_cursor(cursor)[1] if cursor else None
+    members, last = _page_members(_indexes(repo_id, status), prefix, after, limit)
     sent = kv.get_client().hgetall(keys.stat_subscriber_mail(repo_id))
     return {
         "repoId": repo_id,
-        "counts": {"total": len(rows), "confirmed": sum(row["confirmed"] for row in rows),
-                   "pending": sum(not row["confirmed"] for row in rows),
-                   "failing": sum(bool(row["lastError"]) for row in rows)},
-        "subscribers": [row for row in rows if _matches(row, query, status)],
+        "counts": subscriber_counts(repo_id),
+        "subscribers": subscriber_rows(repo_id, members),
+        "next": encode_cursor(0, last) if last else None,
         "lastDigestAt": repo_settings(repo_id)["lastDigestAt"],
         "sent": {name: int(sent.get(name) or 0) for name in ("confirmations", "updates", "digests", "failed")},
     }
+
+
+def subscribers_export(*, user_id, repo_id, query=None, status=None):
+    """The CSV export (an explicit download of every matching row): its lines, produced ``CSV_BATCH``
+    subscribers at a time, so the server never holds the whole list. Checks ownership and input
+    before the first line."""
+    owner_require(user_id=user_id, repo_id=repo_id)
+    status, prefix = _status(status), _search(query)
+    index_keys = _indexes(repo_id, status)
+
+    def lines():
+        yield _csv_lines([CSV_COLUMNS])
+        after = None
+        while True:
+            members, after = _page_members(index_keys, prefix, after, CSV_BATCH)
+            yield _csv_lines([[_cell(row[name]) for name in CSV_COLUMNS] for row in subscriber_rows(repo_id, members)])
+            if after is None:
+                return
+
+    return lines()
 
 
 def _cell(value):
@@ -84,12 +146,9 @@ def _cell(value):
     return "'" + text if text.startswith(CSV_FORMULA_START) else text  # no formulas in a spreadsheet
 
 
-def subscribers_csv(rows):
+def _csv_lines(rows):
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
+    csv.writer(out).writerows(rows)
     return out.getvalue()
 
 

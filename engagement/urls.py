@@ -1,4 +1,4 @@
-"""Public changelog routes (CONTRACT.md paths) and the owner's analytics page in the dashboard;
+"""Public changelog routes and the owner's analytics page in the dashboard;
 email subscribers: the public subscription pages, the owner's Subscribers page and API."""
 
 from django.urls import path

@@ -1,32 +1,44 @@
 """Reader-facing pages: the public changelog, entry permalinks, upvotes, sitemap; and the owner's
 analytics page (branding is edited on the repository's settings page, ``github_sync.views``).
-Thin: every read and write goes through ``engagement.services``."""
 
-from types import SimpleNamespace
+Thin: the public pages come from ``engagement.public_pages`` through the page cache (a stored body
+in one round trip, the live counts and the entry's view in a second; templates render only on a
+miss), upvotes from ``engagement.upvotes``, the analytics from ``engagement.services``. The
+public views run on the lean middleware path (``changelog_site.lean``): no session, user,
+messages or CSRF cookie, so every reader gets the same cacheable body.
+"""
+
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.core.paginator import InvalidPage
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from changelog_site.errors import json_error
+from changelog_site.errors import domain_error_headers, json_error
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError
 from changelog_site.links import safe_next
 from changelog_site.ratelimit import RateLimited
-from engagement import privacy, services
+from engagement import analytics_page, privacy, public_pages, services, upvotes
+from engagement.page_cache import View
+from engagement.read_model import NotFound
 from engagement.sitemaps import ChangelogSitemap
 from repos.models import Repo
 
-PAGE_CACHE_CONTROL = "public, no-cache"  # always revalidate: cheap 304s, fresh counts, every view counted
+# Pages always revalidate: a 304 costs two round trips and no rendering, counts stay fresh and
+# every entry view is counted. Sitemaps change rarely and count nothing.
+PAGE_CACHE_CONTROL = "public, no-cache"
+SITEMAP_CACHE_CONTROL = "public, max-age=3600"
+HTML = "text/html; charset=utf-8"
 
 
 def _repo_id(owner, repo):
@@ -37,7 +49,7 @@ def _repo_id(owner, repo):
 def _friendly(request, status, title, message, repo_id=None):
     response = render(request, "engagement/not_found.html",
                       {"title": title, "message": message, "repo_id": repo_id, "response_status": status,
-                       "home_url": services.changelog_url(repo_id) if repo_id else None}, status=status)
+                       "home_url": public_pages.changelog_url(repo_id) if repo_id else None}, status=status)
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -48,17 +60,38 @@ def _not_found(request, repo_id=None, message=None):
                                 "may have moved.", repo_id)
 
 
-def _validators(response, page):
-    response["ETag"] = f'"{page.etag}"'
-    response["Last-Modified"] = http_date(page.last_modified.timestamp())
-    response["Cache-Control"] = PAGE_CACHE_CONTROL
+class _CacheSafeRequest:
+    """The request as a template sees it while a body is rendered for the page cache: the same,
+    except that ``csp_nonce`` is the body's nonce slot, filled with each response's own nonce."""
+
+    def __init__(self, request, nonce):
+        self._request = request
+        self.csp_nonce = nonce
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
+def _renderer(request, template):
+    def render_page(context, nonce):
+        return render_to_string(template, {**context, "request": _CacheSafeRequest(request, nonce)}, request=request)
+    return render_page
+
+
+def _nonce(request):
+    return lambda: str(request.csp_nonce)
+
+
+def respond(request, served, content_type, cache_control):
+    """``served`` (a ``page_cache.Served``) as a response, or a 304 when the reader has it."""
+    last_modified = int(served.last_modified.timestamp())
+    response = get_conditional_response(request, etag=served.etag, last_modified=last_modified)
+    if response is None:
+        response = HttpResponse(served.body, content_type=content_type)
+    response["ETag"] = served.etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = cache_control
     return response
-
-
-def _not_modified(request, page):
-    response = get_conditional_response(request, etag=f'"{page.etag}"',
-                                        last_modified=int(page.last_modified.timestamp()))
-    return _validators(response, page) if response is not None else None
 
 
 @require_safe
@@ -66,21 +99,22 @@ def changelog(request, owner, repo):
     repo_id = _repo_id(owner, repo)
     if repo_id is None:
         return _not_found(request)
+    page = _renderer(request, "engagement/changelog.html")
+
+    def render_changelog(context, nonce):
+        context["entries_html"] = render_to_string("engagement/_entries.html", context)
+        return page(context, nonce)
+
     try:
-        page = services.changelog_page(repo_id=repo_id, cursor=request.GET.get("cursor") or None,
-                                       category=request.GET.get("category") or None)
-    except services.NotFound:
+        served = public_pages.changelog_page(repo_id=repo_id, cursor=request.GET.get("cursor") or None,
+                                             category=request.GET.get("category") or None,
+                                             render=render_changelog, nonce=_nonce(request))
+    except NotFound:
         return _not_found(request)
     except ValidationError:
         return _friendly(request, 400, "That link looks broken",
                          "The filter or page in this address is not one we know.", repo_id)
-    not_modified = _not_modified(request, page)
-    if not_modified:
-        return not_modified
-    context = page.context()
-    context["entries_html"] = page.entries_html(
-        lambda ctx: render_to_string("engagement/_entries.html", ctx, request=request))
-    return _validators(render(request, "engagement/changelog.html", context), page)
+    return respond(request, served, HTML, PAGE_CACHE_CONTROL)
 
 
 @require_safe
@@ -88,15 +122,15 @@ def entry(request, owner, repo, pr_id):
     repo_id = _repo_id(owner, repo)
     if repo_id is None:
         return _not_found(request)
-    try:
-        page = services.changelog_entry(repo_id=repo_id, pr_id=pr_id)
-    except services.NotFound:
-        return _not_found(request, repo_id, "This entry is not on the changelog (or not any more).")
+    view = None
     if request.method == "GET" and not privacy.is_bot(request):
-        services.page_view_record(entry_id=page.entry_id, visitor_id=privacy.visitor_id(request),
-                                  ip_hash=privacy.ip_hash(request))
-    return _not_modified(request, page) or _validators(
-        render(request, "engagement/entry.html", page.context()), page)
+        view = View(visitor_id=privacy.visitor_id(request), ip_hash=privacy.ip_hash(request), repo_id=repo_id)
+    try:
+        served = public_pages.entry_page(repo_id=repo_id, pr_id=pr_id, view=view, nonce=_nonce(request),
+                                         render=_renderer(request, "engagement/entry.html"))
+    except NotFound:
+        return _not_found(request, repo_id, "This entry is not on the changelog (or not any more).")
+    return respond(request, served, HTML, PAGE_CACHE_CONTROL)
 
 
 def _wants_json(request):
@@ -124,15 +158,15 @@ def upvote(request, owner, repo, pr_id):
     if privacy.is_bot(request):
         return fail(403, "bot", "Automated clients cannot upvote.")
     try:
-        result = services.entry_upvote(repo_id=repo_id, pr_id=pr_id, ip_hash=privacy.ip_hash(request),
-                                       voter_id=lambda entry_id: privacy.voter_id(request, entry_id))
-    except services.NotFound as error:
+        result = upvotes.entry_upvote(repo_id=repo_id, pr_id=pr_id, ip_hash=privacy.ip_hash(request),
+                                      voter_id=lambda entry_id: privacy.voter_id(request, entry_id))
+    except NotFound as error:
         return fail(404, "not_found", str(error.detail))
     except RateLimited as error:
-        return fail(429, "rate_limited", str(error.detail), headers=error.headers)
+        return fail(429, "rate_limited", str(error.detail), headers=domain_error_headers(error))
     if as_json:
         return JsonResponse(result)
-    target = safe_next(request, request.POST.get("next"), services.entry_url(repo_id, pr_id))
+    target = safe_next(request, request.POST.get("next"), public_pages.entry_url(repo_id, pr_id))
     path = urlsplit(target)
     target = path.path + (f"?{path.query}" if path.query else "") + f"#entry-{pr_id}"
     return HttpResponseRedirect(target, status=303)
@@ -150,37 +184,56 @@ def upvoted(request, owner, repo):
     except ValueError:
         return json_error(400, "invalid", "Give the entries as pr=<PR number>.", errors={"pr": "must be integers"})
     try:
-        mine = [] if privacy.is_bot(request) else services.entries_upvoted(
+        mine = [] if privacy.is_bot(request) else upvotes.entries_upvoted(
             repo_id=repo_id, pr_ids=pr_ids, voter_id=lambda entry_id: privacy.voter_id(request, entry_id))
-    except services.NotFound:
+    except NotFound:
         return json_error(404, "not_found", "There is no public changelog here.")
     response = JsonResponse({"upvoted": mine})
     response["Cache-Control"] = "private, no-store"
     return response
 
 
+class _Site:
+    """The site Django's sitemap names in its URLs: ``PUBLIC_BASE_URL``'s host, not the Sites table."""
+
+    def __init__(self, netloc):
+        self.domain = self.name = netloc
+
+
+def _sitemap_renderer(repo_id, page):
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+
+    def render_sitemap(links, last_modified):
+        sitemap = ChangelogSitemap(repo_id, links, last_modified)
+        if page is None and sitemap.paginator.num_pages > 1:
+            location = f"{settings.PUBLIC_BASE_URL}{public_pages.changelog_url(repo_id)}sitemap.xml"
+            pages = [SitemapIndexItem(f"{location}?p={number}", last_modified)
+                     for number in sitemap.paginator.page_range]
+            return render_to_string("sitemap_index.xml", {"sitemaps": pages})
+        urls = sitemap.get_urls(page=page or 1, site=_Site(base.netloc), protocol=base.scheme)
+        return render_to_string("sitemap.xml", {"urlset": urls})
+    return render_sitemap
+
+
 @require_safe
 def sitemap(request, owner, repo):
+    """``sitemap.xml``: the changelog page and every entry; past ``ChangelogSitemap.limit`` URLs a
+    sitemap index of ``sitemap.xml?p=N`` pages (Django's sitemap paginator)."""
     repo_id = _repo_id(owner, repo)
     if repo_id is None:
         return _not_found(request)
+    page = request.GET.get("p")
+    if page is not None and (not page.isdigit() or int(page) < 1):
+        return _not_found(request, repo_id, "There is no such sitemap page.")
     try:
-        page, context = services.changelog_feed_items(repo_id=repo_id, limit=50000)
-    except services.NotFound:
+        served = public_pages.sitemap(repo_id=repo_id, page=int(page) if page else None,
+                                      render=_sitemap_renderer(repo_id, int(page) if page else None))
+    except (NotFound, InvalidPage):
         return _not_found(request)
-    base = urlsplit(settings.PUBLIC_BASE_URL)
-    site = SimpleNamespace(domain=base.netloc, name=base.netloc)
-    urls = ChangelogSitemap(repo_id, context["entries"], page.last_modified).get_urls(site=site, protocol=base.scheme)
-    response = render(request, "sitemap.xml", {"urlset": urls}, content_type="application/xml")
-    return _validators(response, page)
+    return respond(request, served, "application/xml", SITEMAP_CACHE_CONTROL)
 
 
 # --- the owner's analytics page -----------------------------------------------------------------
-
-def _shiplog_user_id(user):
-    account = getattr(user, "account", None)
-    return getattr(account, "shiplog_user_id", None)
-
 
 def _settings_url(repo_id):
     owner, name = repo_id.split("/", 1)
@@ -190,8 +243,8 @@ def _settings_url(repo_id):
 @login_required
 @require_safe
 def analytics(request):
-    user_id = _shiplog_user_id(request.user)
-    names = [repo.name for repo in Repo.for_user(user_id)] if user_id else []
+    user_id = request.shiplog_user_id
+    names = [repo.name for repo in Repo.for_user(user_id)]
     repo_id = request.GET.get("repo") or (names[0] if names else None)
     if repo_id and not keys.REPO_NAME.match(repo_id):
         return _friendly(request, 404, "Not your repository", "You have not connected this repository.")
@@ -207,7 +260,9 @@ def analytics(request):
             context["error"] = "; ".join(error.errors.values())
             status = 400
         else:
-            context.update(summary=summary, chart=mark_safe(services.analytics_chart_svg(summary["series"])),
+            summary.update(most_viewed=analytics_page.with_links(summary["most_viewed"]),
+                           most_upvoted=analytics_page.with_links(summary["most_upvoted"]))
+            context.update(summary=summary, chart=analytics_page.analytics_chart_svg(summary["series"]),
                            public_url=services.changelog_url(repo_id, absolute=True),
                            settings_url=_settings_url(repo_id))
     response = render(request, "engagement/analytics.html", context, status=status)

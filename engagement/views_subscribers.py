@@ -13,12 +13,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.services import shiplog_user_id
 from changelog_site.kv.records import ValidationError
 from engagement import channels, delivery, mailchimp, services, subscribers, subscription_settings
+from engagement.forms import (ChannelTestForm, NotificationsForm, SubscriberFilterForm, SubscriberRemoveForm,
+                              SubscribersImportForm)
 from repos.models import Repo
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 
 
 def _back(repo_id, **query):
@@ -27,7 +28,7 @@ def _back(repo_id, **query):
 
 def _owned(request, owner, repo):
     """``(user_id, repo_id)`` of the signed-in owner; ``NotFound`` (a 404) for anyone else's repository."""
-    user_id, repo_id = shiplog_user_id(request.user, request), f"{owner}/{repo}"
+    user_id, repo_id = request.shiplog_user_id, f"{owner}/{repo}"
     subscription_settings.owner_require(user_id=user_id, repo_id=repo_id)
     return user_id, repo_id
 
@@ -39,18 +40,28 @@ def _errors(error):
 @login_required
 @require_safe
 def subscribers_page(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     names = [repo.name for repo in Repo.for_user(user_id)]
-    repo_id = request.GET.get("repo") or (names[0] if names else None)
+    filters = SubscriberFilterForm(request.GET)
+    filters.is_valid()  # a field that is not valid is left out; the others still apply
+    wanted = filters.cleaned_data
+    repo_id = wanted.get("repo") or (names[0] if names else None)
     context = {"title": "Subscribers", "repos": names, "repo_id": repo_id}
     if repo_id:
-        status = request.GET.get("status") if request.GET.get("status") in subscribers.STATUSES else None
-        query = request.GET.get("q", "")[:subscribers.SEARCH_MAX]
-        data = subscribers.subscribers_list(user_id=user_id, repo_id=repo_id, query=query, status=status)
+        status, query = wanted.get("status") or None, wanted.get("q") or ""
+        try:
+            data = subscribers.subscribers_list(user_id=user_id, repo_id=repo_id, query=query, status=status,
+                                                cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+        except ValidationError as error:
+            context.update(error=_errors(error))
+            data = subscribers.subscribers_list(user_id=user_id, repo_id=repo_id, status=status, limit=PAGE_SIZE)
         conf = subscription_settings.repo_settings(repo_id)
         owner, name = repo_id.split("/", 1)
+        shown = {"repo": repo_id, **({"status": status} if status else {}), **({"q": query} if query else {})}
+        paged = bool(request.GET.get("cursor"))
         context.update(
-            data=data, rows=data["subscribers"][:PAGE_SIZE], hidden=max(0, len(data["subscribers"]) - PAGE_SIZE),
+            data=data, rows=data["subscribers"], first_url="?" + urlencode(shown) if paged else None,
+            next_url="?" + urlencode({**shown, "cursor": data["next"]}) if data["next"] else None,
             conf=conf, weekday=subscription_settings.WEEKDAYS[conf["digestWeekday"]], q=query, status=status,
             statuses=subscribers.STATUSES, mailchimp_on=bool(mailchimp.audience_for(repo_id)),
             mailchimp_key_set=bool(settings.MAILCHIMP_API_KEY),
@@ -66,7 +77,9 @@ def subscribers_page(request):
 @require_POST
 def subscriber_remove(request, owner, repo):
     user_id, repo_id = _owned(request, owner, repo)
-    email = subscribers.subscriber_remove(user_id=user_id, repo_id=repo_id, email=request.POST.get("email", ""))
+    form = SubscriberRemoveForm(request.POST)
+    email = subscribers.subscriber_remove(user_id=user_id, repo_id=repo_id,
+                                          email=form.cleaned_data["email"] if form.is_valid() else "")
     messages.success(request, f"{email} was removed; it gets no more mail.")
     return _back(repo_id)
 
@@ -75,10 +88,9 @@ def subscriber_remove(request, owner, repo):
 @require_POST
 def subscribers_import(request, owner, repo):
     user_id, repo_id = _owned(request, owner, repo)
-    upload = request.FILES.get("file")
+    form = SubscribersImportForm(request.POST, request.FILES)
     try:
-        text = upload.read(subscribers.IMPORT_MAX_BYTES + 1).decode("utf-8-sig") if upload \
-            else request.POST.get("addresses", "")
+        text = form.text() if form.is_valid() else ""
     except UnicodeDecodeError:
         messages.error(request, "The file is not UTF-8 text (save it as CSV UTF-8).")
         return _back(repo_id)
@@ -132,14 +144,12 @@ def _settings_back(owner, repo):
 @require_POST
 def notifications_save(request, owner, repo):
     user_id, repo_id = _owned(request, owner, repo)
-    post = request.POST
+    form = NotificationsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Subscriber settings not saved: some fields are far too long.")
+        return _settings_back(owner, repo)
     try:
-        subscription_settings.repo_settings_update(
-            user_id=user_id, repo_id=repo_id,
-            weekday=post.get("digestWeekday"), hour=post.get("digestHour"), timezone=post.get("digestTimezone"),
-            webhooks={channel: post.get(f"{channel}Webhook", "") for channel in subscription_settings.CHANNELS},
-            clear={channel for channel in subscription_settings.CHANNELS if post.get(f"{channel}Clear") == "on"},
-            mailchimp_audience_id=post.get("mailchimpAudienceId") if "mailchimpAudienceId" in post else None)
+        subscription_settings.repo_settings_update(user_id=user_id, repo_id=repo_id, **form.changes())
     except ValidationError as error:
         messages.error(request, f"Subscriber settings not saved: {_errors(error)}.")
     else:
@@ -151,10 +161,11 @@ def notifications_save(request, owner, repo):
 @require_POST
 def channel_test(request, owner, repo):
     user_id, repo_id = _owned(request, owner, repo)
-    channel = request.POST.get("channel")
-    if channel not in subscription_settings.CHANNELS:
+    form = ChannelTestForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "Pick Slack or Discord.")
         return _settings_back(owner, repo)
+    channel = form.cleaned_data["channel"]
     label = subscription_settings.CHANNELS[channel]
     try:
         delivery.channel_test(user_id=user_id, repo_id=repo_id, channel=channel)

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from changelog_site.errors import json_error
+from changelog_site.errors import domain_error_headers, json_error
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError
 from changelog_site.ratelimit import RateLimited
@@ -48,7 +48,8 @@ def _private(response):
 
 def _page(request, template, repo_id, status=200, **context):
     base = {"branding": services.branding_get(repo_id=repo_id), "repo_id": repo_id,
-            "home_url": services.changelog_url(repo_id), "subscribe_url": services.changelog_url(repo_id) + "subscribe/",
+            "home_url": services.changelog_url(repo_id),
+            "subscribe_url": services.changelog_url(repo_id) + "subscribe/",
             "preference_names": subscriptions.PREFERENCE_NAMES}
     return _private(render(request, f"engagement/subscriptions/{template}.html", {**base, **context}, status=status))
 
@@ -116,7 +117,7 @@ def subscribe(request, owner, repo):
     except ValidationError as error:
         return fail(400, "invalid", "Some fields are invalid.", errors=error.errors, form=data)
     except RateLimited as error:
-        return fail(429, "rate_limited", str(error.detail), headers=error.headers, form=data)
+        return fail(429, "rate_limited", str(error.detail), headers=domain_error_headers(error), form=data)
     return _accepted(request, repo_id, as_json)
 
 

@@ -1,12 +1,11 @@
-"""The entries API (CONTRACT.md): one view per operation, each with its own serializers."""
+"""The entries API: one view per operation, each with its own serializers."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import shiplog_user_id
-from billing.models import User as UserRecord
+from accounts.models import User as UserRecord
 from billing.services import usage_summary
 from changelog_site.api_fields import StrictCharField, StrictChoiceField, StrictIntegerField, StrictRegexField
 from changelog_site.ratelimit import ScopedUserThrottle
@@ -42,7 +41,7 @@ class EntryWriteView(APIView):
     throttle_scope = "entry-write"
 
     def user_id(self):
-        return shiplog_user_id(self.request.user, self.request)
+        return self.request.shiplog_user_id
 
 
 class EntryListView(EntryWriteView):
@@ -140,11 +139,13 @@ class EntryRewriteView(EntryWriteView):
 class UsageView(EntryWriteView):
     """This month's usage and the plan's limits."""
 
-    @extend_schema(responses=inline_serializer("UsageSummary", {
-        "plan": serializers.CharField(), "month": serializers.CharField(),
-        "usage": serializers.DictField(child=serializers.IntegerField()),
-        "limits": serializers.DictField(child=serializers.IntegerField(allow_null=True)),
-        "remaining": serializers.DictField(child=serializers.IntegerField(allow_null=True)),
-    }))
+    class OutputSerializer(serializers.Serializer):
+        plan = serializers.CharField()
+        month = serializers.CharField()
+        usage = serializers.DictField(child=serializers.IntegerField())
+        limits = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+        remaining = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request):
-        return Response(usage_summary(user=UserRecord.get(self.user_id())))
+        return Response(self.OutputSerializer(usage_summary(user=UserRecord.get(self.user_id()))).data)

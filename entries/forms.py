@@ -3,6 +3,10 @@ from django import forms
 from entries.models import BODY_MAX, CATEGORIES, TITLE_MAX
 
 CATEGORY_CHOICES = [(name, name) for name in CATEGORIES]
+EDITOR_ACTIONS = ("save", "publish", "unpublish", "rewrite")
+BULK_ACTIONS = ("publish", "discard", "unpublish")
+BULK_LIMIT = 100
+PREVIEW_MAX = 65536
 
 
 class EntryFilterForm(forms.Form):
@@ -24,6 +28,8 @@ class EntryEditForm(forms.Form):
                                 widget=forms.Textarea(attrs={"rows": 8}))
     textSource = forms.ChoiceField(label="Readers see", widget=forms.RadioSelect,
                                    choices=[("aiRewrite", "The rewrite"), ("original", "The original text")])
+    action = forms.ChoiceField(required=False, choices=[(name, name) for name in EDITOR_ACTIONS],
+                               widget=forms.HiddenInput)
 
     def __init__(self, *args, entry, **kwargs):
         self.entry = entry
@@ -35,8 +41,38 @@ class EntryEditForm(forms.Form):
     def changes(self):
         """Only the fields the user actually changed, so untouched ones stay GitHub's to update."""
         data = dict(self.cleaned_data)
+        data.pop("action")
         data["aiRewrite"] = data["aiRewrite"] or None
         current = {"title": self.entry.title, "category": self.entry.category, "body": self.entry.body,
                    "aiRewrite": self.entry.aiRewrite,
                    "textSource": self.entry.textSource or ("aiRewrite" if self.entry.aiRewrite else "original")}
         return {name: value for name, value in data.items() if value != current[name]}
+
+    def chosen_action(self):
+        """The button pressed: save first, then this (``EDITOR_ACTIONS``)."""
+        return self.cleaned_data.get("action") or "save"
+
+
+class EntryIdsField(forms.Field):
+    """The ``entry`` checkboxes of a list: the entry ids ticked, at most ``BULK_LIMIT``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [str(item) for item in (value or [])][:BULK_LIMIT]
+
+
+class EntryBulkForm(forms.Form):
+    action = forms.ChoiceField(choices=[(name, name) for name in BULK_ACTIONS])
+    entry = EntryIdsField()
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class NextForm(forms.Form):
+    """Where a button sends the user back to (checked with ``safe_next`` before use)."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class PreviewForm(forms.Form):
+    text = forms.CharField(required=False, strip=False)

@@ -8,22 +8,18 @@ is never exceeded however many publishes race. An entry counts once a month howe
 published; a rewrite that leaves the text as it was counts nothing.
 """
 
-from django.conf import settings
-from django.urls import reverse
-
+from accounts.models import User as UserRecord
 from billing.models import Usage
-from billing.models import User as UserRecord
 from billing.services import plan_limits
-from changelog_site.errors import ApiError
+from changelog_site.domain import Conflict, NotFound, PlanLimitReached, ProviderFailed
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.guarded import CommandQueue, below, guarded_write, member, not_member, unchanged
 from changelog_site.kv.records import ValidationError, utc_now
-from engagement.delivery import entry_published_enqueue
 from entries import ai
 from entries.models import BODY_MAX, CATEGORIES, STATUSES, Entry, encode_cursor, page_of_zset
 from entries.services import entry_purge
-from roadmap.shipping import entry_published as roadmap_entry_published
+from entries.signals import entry_published, entry_published_changed, entry_unpublished
 
 CAS_RETRIES = 10
 EDITABLE_FIELDS = ("title", "body", "category", "aiRewrite", "textSource")
@@ -31,25 +27,12 @@ FILTER_BATCH = 100
 FILTER_SCAN_LIMIT = 2000
 
 
-class PlanLimitReached(ApiError):
-    def __init__(self, *, what, limit, used):
-        noun = {"entriesPublished": "published entries", "aiRewrites": "AI rewrites"}[what]
-        super().__init__(402, "plan_limit_reached",
-                         f"Your plan allows {limit} {noun} a month and you have used {used}. "
-                         "Upgrade to Pro for more.",
-                         errors={"limit": limit, "usage": used,
-                                 "upgradeUrl": settings.PUBLIC_BASE_URL + reverse("dashboard-billing")})
-        self.limit, self.used = limit, used
+class EntryNotFound(NotFound):
+    default_detail = "No such entry."
 
 
-class EntryNotFound(ApiError):
-    def __init__(self):
-        super().__init__(404, "not_found", "No such entry.")
-
-
-class EditConflict(ApiError):
-    def __init__(self):
-        super().__init__(409, "conflict", "The entry changed while saving; reload it and try again.")
+class EditConflict(Conflict):
+    default_detail = "The entry changed while saving; reload it and try again."
 
 
 # --- selectors -------------------------------------------------------------------------------
@@ -133,6 +116,8 @@ def entry_update(*, user_id, entry_id, changes):
         result = _write(entry, raw, extra=(lambda q: q.sadd(keys.meta_entry_edited(entry.id), *edited))
                         if edited else None)
         if result.ok:
+            if entry.status == "published" and "title" in changes:
+                entry_published_changed.send_robust(sender=Entry, entry=entry)  # "Shipped in" comments follow
             return entry
     raise EditConflict()
 
@@ -174,8 +159,7 @@ def entry_publish(*, user_id, entry_id, user=None):
                 queue.hincrby(usage.key(), "entriesPublished", 1)
         result = _write(entry, raw, guards=guards, extra=count)
         if result.ok:
-            entry_published_enqueue(entry_id=entry.id)  # subscribers and channels; never fails the publish
-            roadmap_entry_published(entry=entry)  # voters of the roadmap items it shipped; never fails it
+            entry_published.send_robust(sender=Entry, entry=entry)  # subscribers, channels, roadmap voters
             return entry
         if result.failed_guard[0] == "below":
             raise PlanLimitReached(what="entriesPublished", limit=limit, used=int(result.observed))
@@ -192,6 +176,7 @@ def entry_unpublish(*, user_id, entry_id):
             return entry
         entry.status, entry.publishedAt = "draft", None
         if _write(entry, raw).ok:
+            entry_unpublished.send_robust(sender=Entry, entry=entry)
             return entry
     raise EditConflict()
 
@@ -223,7 +208,7 @@ def entry_rewrite(*, user_id, entry_id, user=None):
     try:
         text = ai.rewrite(entry.title, entry.body, entry.category)
     except ai.AiProviderError as error:
-        raise ApiError(502, "ai_provider_error", f"The AI rewrite failed: {error}. Nothing was counted.") from error
+        raise ProviderFailed(f"The AI rewrite failed: {error}. Nothing was counted.", code="ai_provider_error") from error
     for attempt in range(CAS_RETRIES):
         entry, raw = _load(user_id, entry_id)
         if rewrite_unchanged(entry, text):

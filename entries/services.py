@@ -11,7 +11,7 @@ from datetime import timedelta
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import parse_iso, utc_now
-from entries import github_pr
+from entries import github_loop, github_pr
 from entries.models import Entry
 
 DELIVERY_MARKER_TTL = 7 * 24 * 3600  # GitHub lets you redeliver for three days
@@ -35,17 +35,9 @@ def entry_fields_mark_edited(*, entry_id, fields, pipe=None):
         p.sadd(keys.meta_entry_edited(entry_id), *fields)
 
 
-def entry_user_edited_fields(*, entry_id):
-    return set(kv.get_client().smembers(keys.meta_entry_edited(entry_id)))
-
-
-def entry_github_state(*, entry_id):
-    """What GitHub told us about the entry's PR: ``prUpdatedAt``, ``revert`` ("1"), ``revertsPr``."""
-    return kv.get_client().hgetall(keys.meta_entry_github(entry_id))
-
-
 def entries_github_states(*, entry_ids):
-    """``entry_github_state`` for many entries in one round trip: ``{entryId: state}``."""
+    """What GitHub told us about each entry's PR (``prUpdatedAt``, ``revert`` ("1"), ``revertsPr``),
+    in one round trip: ``{entryId: state}``."""
     pipe = kv.get_client().pipeline(transaction=False)
     for entry_id in entry_ids:
         pipe.hgetall(keys.meta_entry_github(entry_id))
@@ -71,15 +63,20 @@ def _queue_sidecar(pipe, entry_id, fields, updated_at):
     pipe.hset(keys.meta_entry_github(entry_id), mapping=state)
 
 
-def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_id=None, only_create=False):
+def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_id=None, only_create=False,
+                         pr_loop=None):
     """Bring every connected user's entry for ``pr`` in line with it, atomically.
 
     ``rules_by_user`` maps each connected userId to its ``github_pr.Rules``; ``may_create`` is
     True, False or the set of userIds for whom a missing entry may be created. With
     ``delivery_id`` the delivery's marker is checked and set in the same transaction, so a
     redelivery changes nothing. ``only_create`` (backfill) never touches an existing entry.
+    ``pr_loop`` maps userIds to ``(issue numbers, credits)``, what the PR fixes and who to thank
+    (github_sync's reading of it): recorded beside each created or updated draft in the same
+    transaction (``entries.github_loop``; issue titles already fetched are kept).
 
-    Returns ``{"duplicate": bool, "results": {userId: "created"|"updated"|"unchanged"|...}}``.
+    Returns ``{"duplicate": bool, "results": {userId: "created"|"updated"|"unchanged"|...},
+    "fetch": [ids of the entries with issue titles to fetch]}``.
     Raises ``github_pr.PayloadError`` before anything is written when the PR lacks fields.
     """
     user_ids = sorted(rules_by_user)
@@ -95,7 +92,7 @@ def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_i
     def apply(pipe):
         if marker and pipe.exists(marker):
             return {"duplicate": True, "results": {}}
-        plans, results = [], {}
+        plans, results, fixes_before = [], {}, {}
         for user_id in user_ids:
             fields = fields_by_user[user_id]
             raw = pipe.get(entry_keys[user_id])
@@ -119,13 +116,15 @@ def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_i
             if existing.status == "published":
                 results[user_id] = "published_unchanged"
                 continue
-            pipe.watch(keys.meta_entry_github(existing.id), keys.meta_entry_edited(existing.id))
+            pipe.watch(keys.meta_entry_github(existing.id), keys.meta_entry_edited(existing.id),
+                       *([keys.meta_entry_fixes(existing.id)] if pr_loop else []))
             state = pipe.hgetall(keys.meta_entry_github(existing.id))
             seen = state.get("prUpdatedAt")
             if seen and updated_at is not None and updated_at < parse_iso(seen):
                 results[user_id] = "stale"
                 continue
             edited = set(pipe.smembers(keys.meta_entry_edited(existing.id)))
+            fixes_before[existing.id] = github_loop.fixes_get(existing.id, pipe) if pr_loop else []
             if isinstance(fields, github_pr.Skip):
                 if fields.reason == "not_merged" or edited:
                     results[user_id] = "unchanged"
@@ -144,6 +143,7 @@ def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_i
             plans.append(("update" if changed else "touch", existing, fields))
             results[user_id] = "updated" if changed else "unchanged"
         pipe.multi()
+        fetch = []
         for action, entry, fields in plans:
             if action == "delete":
                 entry_purge(entry, pipe=pipe)
@@ -151,9 +151,13 @@ def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_i
             if action in ("create", "update"):
                 entry.save(pipe)
             _queue_sidecar(pipe, entry.id, fields, updated_at)
+            if pr_loop and entry.userId in pr_loop:
+                fixes = github_loop.loop_queue(pipe, entry, *pr_loop[entry.userId], fixes_before.get(entry.id, ()))
+                if any(fix["state"] == "pending" for fix in fixes):
+                    fetch.append(entry.id)
         if marker:
             pipe.set(marker, "1", ex=DELIVERY_MARKER_TTL)
-        return {"duplicate": False, "results": results}
+        return {"duplicate": False, "results": results, "fetch": fetch}
 
     return kv.transaction(apply, *watched)
 

@@ -98,9 +98,13 @@ def _hashtag(label):
 
 
 def hashtags_for(*, category, labels, platform):
-    """Up to two tags for X and four for LinkedIn: the labels' first, then the category's."""
+    """Up to two tags for X and four for LinkedIn: the labels' own first (``dark-mode``), then the
+    generic ones (``bug``, ``enhancement``) and the category's."""
+    tags = [_hashtag(label) for label in labels or []]
+    generic = set(HASHTAG_BY_LABEL.values())
+    ordered = [tag for tag in tags if tag not in generic] + [tag for tag in tags if tag in generic]
     found = []
-    for tag in [_hashtag(label) for label in labels or []] + [HASHTAG_BY_CATEGORY.get(category)]:
+    for tag in ordered + [HASHTAG_BY_CATEGORY.get(category)]:
         if tag and tag.lower() not in {known.lower() for known in found}:
             found.append(tag)
     return found[:HASHTAGS_PER_PLATFORM[platform]]
@@ -125,6 +129,9 @@ class Material:
     category: str
     labels: list = field(default_factory=list)
 
+    def headline_sentence(self):
+        return self.headline.rstrip(".!? ") + "."
+
     def opening(self, tone):
         return OPENINGS[tone].format(product=self.product, kind=self.kind, pr_id=self.pr_id)
 
@@ -133,8 +140,8 @@ def material_for(entry, *, url):
     """The facts of ``entry`` a post is written from. The summary is the reader-facing rewrite
     when readers see it, else the built-in writer's version of the PR."""
     rewrite = (entry.aiRewrite or "").strip()
-    summary = plain_text(rewrite) if rewrite and entry.textSource != "original" else \
-        offline_rewrite(entry.title, entry.body, entry.category)
+    summary = plain_text(rewrite if rewrite and entry.textSource != "original" else
+                         offline_rewrite(entry.title, entry.body, entry.category))
     paragraphs = [plain_text(paragraph) for paragraph in useful_paragraphs(entry.body)]
     details = _within(" ".join(paragraph for paragraph in paragraphs if paragraph), DETAILS_MAX)
     return Material(product=entry.repoId.split("/")[-1], headline=clean_title(entry.title) or entry.title,
@@ -231,7 +238,7 @@ def x_tail(material, hashtags, tone):
 
 
 def builtin_thread(material, tone, hashtags):
-    body = f"{material.headline}. {material.details or material.summary}" if tone == "technical" \
+    body = f"{material.headline_sentence()} {material.details or material.summary}" if tone == "technical" \
         else material.summary
     return thread(f"{material.opening(tone)} {body}", tail=x_tail(material, hashtags, tone))
 
@@ -251,7 +258,8 @@ def _shorten(text, limit):
 
 def linkedin_hook(material, tone):
     """One line for above "…see more": the tone's opening and the first sentence, as much as fits."""
-    first = f"{material.headline}." if tone == "technical" else (sentences(material.summary) or [material.headline])[0]
+    first = material.headline_sentence() if tone == "technical" else \
+        (sentences(material.summary) or [material.headline_sentence()])[0]
     hook = f"{material.opening(tone)} {first}"
     return hook if utf16_length(hook) <= LINKEDIN_HOOK_MAX else _shorten(first, LINKEDIN_HOOK_MAX)
 

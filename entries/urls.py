@@ -1,7 +1,10 @@
 from django.urls import path, re_path
 
 import changelog_site.converters  # noqa: F401  (registers record_id)
-from entries import api, views
+from entries import api, api_social, views, views_social
+
+ENTRY = r"(?P<entry_id>[A-Za-z0-9_~.-]+)"
+PLATFORM = r"(?P<platform>twitter|linkedin)"
 
 urlpatterns = [
     path("dashboard/drafts/", views.drafts, name="dashboard-drafts"),
@@ -17,4 +20,15 @@ urlpatterns = [
     path("api/entries/<record_id:entry_id>/unpublish/", api.EntryUnpublishView.as_view(), name="api-entry-unpublish"),
     path("api/entries/<record_id:entry_id>/rewrite/", api.EntryRewriteView.as_view(), name="api-entry-rewrite"),
     path("api/usage/", api.UsageView.as_view(), name="api-usage"),
+    # social posts (docs/social.md)
+    path("dashboard/social/", views_social.social_list_page, name="dashboard-social"),
+    path("dashboard/entries/<record_id:entry_id>/social/", views_social.social_page, name="entry-social"),
+    path("dashboard/entries/<record_id:entry_id>/social/generate/", views_social.social_generate,
+         name="entry-social-generate"),
+    re_path(rf"^dashboard/entries/{ENTRY}/social/{PLATFORM}/save/$", views_social.social_save, name="entry-social-save"),
+    re_path(rf"^dashboard/entries/{ENTRY}/social/{PLATFORM}/discard/$", views_social.social_discard,
+            name="entry-social-discard"),
+    path("api/entries/<record_id:entry_id>/social/", api_social.SocialListView.as_view(), name="api-entry-social"),
+    re_path(rf"^api/entries/{ENTRY}/social/{PLATFORM}/$", api_social.SocialDetailView.as_view(),
+            name="api-entry-social-platform"),
 ]

@@ -8,21 +8,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from accounts.services import shiplog_user_id
-from billing.models import User as UserRecord
+from accounts.models import User as UserRecord
 from billing.services import usage_summary
-from changelog_site.errors import ApiError
-from changelog_site.links import safe_next
+from changelog_site.domain import DomainError
 from changelog_site.kv.records import ValidationError
-from engagement.markdown import render_markdown
-from entries import ai, publishing
-from entries.forms import EntryEditForm, EntryFilterForm
+from changelog_site.links import safe_next
+from entries import ai, github_loop, publishing
+from entries.forms import PREVIEW_MAX, EntryBulkForm, EntryEditForm, EntryFilterForm, NextForm, PreviewForm
+from entries.markdown import render_markdown
 from entries.models import CATEGORIES
 from entries.services import entries_github_states
 from repos.models import Repo
 
 PAGE_SIZE = 25
-BULK_LIMIT = 100
 
 
 def _report(request, error):
@@ -36,7 +34,7 @@ def _report(request, error):
 
 
 def _entry_list(request, status, template_title):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     repos = Repo.for_user(user_id)
     filters = EntryFilterForm(request.GET or None, repos=[repo.name for repo in repos])
     params = filters.cleaned_data if filters.is_valid() else {}
@@ -75,7 +73,6 @@ def published(request):
     return _entry_list(request, "published", "Published")
 
 
-EDITOR_ACTIONS = ("save", "publish", "unpublish", "rewrite")
 
 
 def _rewrite_done(before, after):
@@ -106,18 +103,17 @@ def _editor_action(user_id, entry, action):
 def entry_edit(request, entry_id):
     """The editor: one form whose buttons (Save, Publish, Unpublish, Rewrite) first save what the
     user typed, then do their action, so no button ever loses an edit."""
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     entry = publishing.entry_get(user_id=user_id, entry_id=entry_id)
     form = EntryEditForm(request.POST or None, entry=entry)
-    action = request.POST.get("action") if request.POST.get("action") in EDITOR_ACTIONS else "save"
     if request.method == "POST" and form.is_valid():
-        changes, saved = form.changes(), False
+        action, changes, saved = form.chosen_action(), form.changes(), False
         try:
             if changes:
                 entry = publishing.entry_update(user_id=user_id, entry_id=entry_id, changes=changes)
                 saved = True
             done = _editor_action(user_id, entry, action)
-        except ApiError as error:
+        except DomainError as error:
             if saved:
                 messages.success(request, "Your changes were saved.")
             _report(request, error)
@@ -136,6 +132,7 @@ def entry_edit(request, entry_id):
         "usage": usage_summary(user=UserRecord.get(user_id)),
         "ai_configured": ai.ai_configured(),
         "writer_name": ai.writer_name(),
+        "github_loop": github_loop.editor_view(entry),
     })
 
 
@@ -151,30 +148,33 @@ ACTIONS = {
 @require_POST
 def entry_action(request, entry_id, action):
     service, done = ACTIONS[action]
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     try:
         entry = service(user_id=user_id, entry_id=entry_id)
     except publishing.EntryNotFound:
         raise
-    except ApiError as error:
+    except DomainError as error:
         _report(request, error)
         return redirect("entry-edit", entry_id=entry_id)
     messages.success(request, done)
     if action == "discard":
         return redirect("dashboard-drafts" if entry.status == "draft" else "dashboard-published")
-    return redirect(safe_next(request, request.POST.get("next"), reverse("entry-edit", kwargs={"entry_id": entry_id})))
+    back = NextForm(request.POST)
+    wanted = back.cleaned_data["next"] if back.is_valid() else None
+    return redirect(safe_next(request, wanted, reverse("entry-edit", kwargs={"entry_id": entry_id})))
 
 
 @login_required
 @require_POST
 def entries_bulk(request):
-    action = request.POST.get("action")
-    ids = request.POST.getlist("entry")[:BULK_LIMIT]
-    back = safe_next(request, request.POST.get("next"), reverse("dashboard-drafts"))
-    if action not in ("publish", "discard", "unpublish") or not ids:
+    form = EntryBulkForm(request.POST)
+    valid = form.is_valid()
+    back = safe_next(request, form.cleaned_data.get("next"), reverse("dashboard-drafts"))
+    if not valid:
         messages.warning(request, "Select at least one entry, then an action.")
         return redirect(back)
-    user_id = shiplog_user_id(request.user, request)
+    action, ids = form.cleaned_data["action"], form.cleaned_data["entry"]
+    user_id = request.shiplog_user_id
     service, _ = ACTIONS[action]
     # the plan check reads the user: record once per request, not once per selected entry
     plan = {"user": UserRecord.get(user_id)} if action == "publish" else {}
@@ -186,7 +186,7 @@ def entries_bulk(request):
         except publishing.PlanLimitReached as error:
             _report(request, error)
             break
-        except ApiError as error:
+        except DomainError as error:
             _report(request, error)
     verb = {"publish": "Published", "discard": "Discarded", "unpublish": "Moved back to drafts"}[action]
     if done:
@@ -198,4 +198,6 @@ def entries_bulk(request):
 @require_POST
 def entry_preview(request):
     """The editor's live preview: the same sanitized rendering readers get."""
-    return JsonResponse({"html": render_markdown(request.POST.get("text", "")[:65536])})
+    form = PreviewForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    return JsonResponse({"html": render_markdown(text[:PREVIEW_MAX])})

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from changelog_site.kv.records import parse_iso, utc_now
-from github_sync import services
+from github_sync.services.backfill import backfill_progress
 
 NUMBERS = ("page", "pages", "seen", "merged", "created")
 # A queued import no worker picked up after this long: the page says the worker may not be running.
@@ -16,6 +16,7 @@ SETTINGS_ACTIONS = {
     "github_reauth_required": "Replace the GitHub token in Settings",
     "repo_not_found": "Check the token's access in Settings",
 }
+GENERIC_ADVICE = "Try again; if it keeps failing, check Settings."
 ADVICE = {  # for failures Settings cannot fix (those get a link instead: SETTINGS_ACTIONS)
     "github_unavailable": "GitHub could not be reached; try again in a few minutes.",
     "github_rate_limited": "GitHub's rate limit ran out; try again in an hour.",
@@ -41,7 +42,7 @@ def _message(state, numbers, progress):
         return f"Last import: {numbers['created']} new drafts from {numbers['merged']} merged PRs."
     if state == "failed":
         code = progress.get("errorCode") or ""
-        advice = "" if code in SETTINGS_ACTIONS else " " + ADVICE.get(code, "Try again; if it keeps failing, check Settings.")
+        advice = "" if code in SETTINGS_ACTIONS else " " + ADVICE.get(code, GENERIC_ADVICE)
         return f"Import failed: {progress.get('error') or 'unknown error'}{advice}"
     return ""
 
@@ -50,7 +51,7 @@ def backfill_status(*, repo_name):
     """The progress of the newest import of ``repo_name`` with every field present (numbers as ints,
     ``state`` one of idle, queued, running, done, failed) plus ``message``, ``actionLabel``, ``actionUrl``
     and ``stale`` (a queued import no worker picked up)."""
-    progress = services.backfill_progress(repo_name=repo_name)
+    progress = backfill_progress(repo_name=repo_name)
     state = progress.get("state") or "idle"
     numbers = {name: int(progress.get(name) or 0) for name in NUMBERS}
     code = progress.get("errorCode") or ""

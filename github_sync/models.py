@@ -50,22 +50,6 @@ class WebhookDelivery(models.Model):
         return f"{self.event} {self.delivery_id} ({self.state})"
 
 
-class RepoHookSecret(models.Model):
-    """The secret of a repository's webhook, as a Fernet token (``changelog_site.crypto``).
-
-    One row per repository (GitHub's numeric id, unique): the one webhook is shared by every user
-    who connected it. Use it through ``github_sync.hook_secrets``, which encrypts and decrypts.
-    """
-
-    github_repo_id = models.BigIntegerField(unique=True)
-    encrypted_secret = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return f"hook secret of repository {self.github_repo_id}"
-
-
 class SyncSettings(models.Model):
     """How one user's connected repository turns PRs into drafts (the repository settings page).
 
@@ -80,6 +64,10 @@ class SyncSettings(models.Model):
     bot_patterns = models.CharField(max_length=500, blank=True, default=",".join(github_pr.DEFAULT_BOT_PATTERNS),
                                     help_text="Comma-separated; an author whose login contains one is a bot.")
     category_rules = models.JSONField(default=dict, blank=True)
+    # "Shipped in" on GitHub (docs/github-loop.md): on by default; no label when released_label is blank.
+    shipped_in = models.BooleanField(default=True, help_text="Comment on fixed issues and the PR when published.")
+    released_label = models.CharField(max_length=50, blank=True, default="released")
+    shipped_in_remove_on_unpublish = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

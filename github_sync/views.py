@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.services import shiplog_user_id
-from changelog_site.errors import ApiError, json_error
+from changelog_site.domain import DomainError
+from changelog_site.errors import json_error
 from changelog_site.kv.records import ValidationError
 from engagement import services as engagement
-from github_sync import services
 from github_sync.backfill_status import backfill_status
+from github_sync.services import backfill
+from github_sync.services.rules import sync_settings_get, sync_settings_update
 from github_sync.tasks import backfill_task
 from repos.models import Repo
 
@@ -28,7 +29,7 @@ def import_past_prs(request, owner, repo):
     """Queue "Import past PRs" and say so; what would stop it at once (no GitHub token) is said
     here, and a later failure reaches the page through the progress it records."""
     name = f"{owner}/{repo}"
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     if Repo.get(user_id, name) is None:
         raise Http404(f"{name} is not one of your repositories.")
     status = backfill_status(repo_name=name)
@@ -36,22 +37,22 @@ def import_past_prs(request, owner, repo):
         messages.info(request, f"Past pull requests of {name} are already being imported.")
         return redirect("repositories")
     try:
-        services.backfill_check(repo_name=name)
-    except ApiError as error:
-        services.backfill_failed(repo_name=name, code=error.code, detail=error.detail)
+        backfill.backfill_check(repo_name=name)
+    except DomainError as error:
+        backfill.backfill_failed(repo_name=name, code=error.code, detail=error.detail)
         messages.error(request, format_html('Importing {} cannot start: {} <a href="{}#github">Connect GitHub in '
                                            'Settings</a>, then import again.', name, error.detail, reverse("settings")))
         return redirect("repositories")
-    services.backfill_queued(repo_name=name)
+    backfill.backfill_queued(repo_name=name)
     try:
         backfill_task.delay(name)
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, f"Importing {name} failed: {error.detail}")
-    except services.BackfillError as error:  # eager Celery (no worker) runs it right here
+    except backfill.BackfillError as error:  # eager Celery (no worker) runs it right here
         messages.error(request, f"Importing {name} failed: {error}")
     except Exception:  # the broker being unreachable must not become a 500
         log.exception("could not start the backfill of %s", name)
-        services.backfill_failed(repo_name=name, code="queue_unavailable", detail="the import could not be queued.")
+        backfill.backfill_failed(repo_name=name, code="queue_unavailable", detail="the import could not be queued.")
         messages.error(request, "The import could not be started; try again shortly.")
     else:
         messages.info(request, f"Import of {name} queued: new drafts appear in Drafts as they arrive; "
@@ -65,7 +66,7 @@ def import_progress(request, owner, repo):
     """The import's progress as JSON (``github_sync.backfill_status``): state, numbers, a message and,
     after a failure, what to do (``actionLabel``/``actionUrl``)."""
     name = f"{owner}/{repo}"
-    if Repo.get(shiplog_user_id(request.user, request), name) is None:
+    if Repo.get(request.shiplog_user_id, name) is None:
         return json_error(404, "not_found", "No such repository.")
     response = JsonResponse(backfill_status(repo_name=name))
     response["Cache-Control"] = "no-store"
@@ -94,7 +95,7 @@ def _save_branding(user_id, name, post):
 
 
 def _save_rules(user_id, record, post):
-    services.sync_settings_update(
+    sync_settings_update(
         user_id=user_id, github_repo_id=record.githubRepoId, skip_label=post.get("skip_label", ""),
         skip_bots=post.get("skip_bots") == "on", bot_patterns=post.get("bot_patterns", ""),
         label_rules=post.get("label_rules", ""), prefix_rules=post.get("prefix_rules", ""))
@@ -108,7 +109,7 @@ def sync_settings(request, owner, repo):
     connected it) and this user's draft rules (skip label, bots, category rules). Each section
     is its own form, told apart by ``section``."""
     name = f"{owner}/{repo}"
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     record = Repo.get(user_id, name)
     if record is None:
         return render(request, "error.html", {"title": "Not found", "error": {"detail": "No such repository."}},
@@ -129,7 +130,7 @@ def sync_settings(request, owner, repo):
             return HttpResponseRedirect(reverse("repo-sync-settings", kwargs={"owner": owner, "repo": repo})
                                         + "#" + section)
     rules_form = request.POST if errors and section == "rules" else \
-        _rules_form(services.sync_settings_get(user_id=user_id, github_repo_id=record.githubRepoId))
+        _rules_form(sync_settings_get(user_id=user_id, github_repo_id=record.githubRepoId))
     branding_form = request.POST if errors and section == "branding" else \
         _branding_form(engagement.branding_get(repo_id=name))
     return render(request, "github_sync/sync_settings.html", {

@@ -58,11 +58,15 @@ def _url(path):
 
 
 def _seconds_until_reset(response):
+    """GitHub's order: ``Retry-After`` when it is given (secondary limits), else until
+    ``X-RateLimit-Reset``, else a minute."""
+    retry_after = response.headers.get("Retry-After")
+    if retry_after and retry_after.isdigit():
+        return int(retry_after)
     reset = response.headers.get("X-RateLimit-Reset")
     if reset and reset.isdigit():
         return max(1, int(reset) - int(datetime.now(timezone.utc).timestamp()))
-    retry_after = response.headers.get("Retry-After")
-    return int(retry_after) if retry_after and retry_after.isdigit() else 60
+    return 60
 
 
 def _error_for(response):
@@ -76,7 +80,8 @@ def _error_for(response):
     if status == 401:
         return GitHubError("unauthorized", "GitHub no longer accepts your saved token. Reconnect GitHub in Settings "
                            "(or paste a new personal access token).", status)
-    rate_limited = response.headers.get("X-RateLimit-Remaining") == "0" or "rate limit" in message.lower()
+    rate_limited = response.headers.get("X-RateLimit-Remaining") == "0" or "rate limit" in message.lower() \
+        or bool(response.headers.get("Retry-After"))
     if status == 429 or (status == 403 and rate_limited):
         wait = _seconds_until_reset(response)
         return GitHubError("rate_limited", f"GitHub's API rate limit for your account is used up; it resets in "
@@ -110,14 +115,15 @@ def _request(method, url, token, **kwargs):
     return response
 
 
-def _is_ours(url):
+def is_api_url(url):
+    """Whether ``url`` is under ``GITHUB_API_URL`` (a ``Link`` header's page may be followed with the token)."""
     return url.startswith(settings.GITHUB_API_URL + "/")
 
 
 def request(method, path_or_url, token, **kwargs):
     """One call to the API: ``path_or_url`` is a path under ``GITHUB_API_URL`` or a full URL of
     ours (a ``Link`` header's next page). Returns the response; raises ``GitHubError``."""
-    url = path_or_url if _is_ours(path_or_url) else _url(path_or_url)
+    url = path_or_url if is_api_url(path_or_url) else _url(path_or_url)
     return _request(method, url, token, **kwargs)
 
 
@@ -145,7 +151,7 @@ def get_all_pages(path, token, params=None, cache_owner=None):
                     pipe.expire(cache_key, PAGE_CACHE_SECONDS)
         items.extend(body)
         next_url = response.links.get("next", {}).get("url")
-        if not next_url or not _is_ours(next_url):
+        if not next_url or not is_api_url(next_url):
             break
         url = next_url
     return items

@@ -1,7 +1,9 @@
-"""Connected repositories, the repo-to-user mapping and the GitHub token: what repos owns."""
+"""Connected repositories, the repo-to-user mapping, the GitHub token and the webhook secrets (SQL):
+what repos owns."""
 
 from typing import Annotated
 
+from django.db import models
 from pydantic import AfterValidator, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -44,11 +46,12 @@ RepoName = Annotated[str, Strict(), AfterValidator(_repo_name)]
 class Repo(JsonRecord):
     """``repo:{userId}:{repoId}`` plus its mapping ``repo:{repoName}:users:{userId}``.
 
-    ``id`` and ``name`` are both GitHub's ``full_name`` (CONTRACT.md). The mapping key's
+    ``id`` and ``name`` are both GitHub's ``full_name``. The mapping key's
     value is the userId. Both keys and the indexes (the user's repos, the repo's users,
     GitHub's numeric id -> name) are written in one transaction.
     """
 
+    kind = "repo"
     parent = "user"
     repo_scope = "user"
     key_names = ("repo", "repo_user")
@@ -154,6 +157,30 @@ class Repo(JsonRecord):
         return not name or not client.exists(keys.idx_repo_users(name))
 
 
+@registry.register
+class RepoShares(Family):
+    """What the users of a repository share (its subscribers, branding, releases, changelog
+    version...: the registered classes with ``repo_scope = "repo"``), in the family of a user who
+    is the only one with the repository, connected or not: exported with their data and deleted
+    with their account, so the last user takes it along. A repository another user has connected
+    keeps it for them."""
+
+    parent = "user"
+    sweeps = True  # after the user's entries, whose deletion bumps the changelog version
+
+    def __init__(self, repo_id):
+        self.repo_id = repo_id
+
+    @classmethod
+    def children_of(cls, user):
+        return [cls(repo_id) for repo_id in related_repo_ids(user.id) if set(Repo.user_ids_for(repo_id)) <= {user.id}]
+
+    def dependents(self):
+        client = kv.get_client()
+        return [record for record_class in registry.repo_scoped("repo")
+                for record in record_class.of_repo(client, self.repo_id)]
+
+
 class EncryptedValue(Family):
     """A secret kept at one key as a Fernet token (MultiFernet, ``TOKEN_ENCRYPTION_KEYS``), never plaintext."""
 
@@ -230,3 +257,22 @@ class GitHubToken(EncryptedValue):
         if stored and not crypto.is_encrypted(stored):
             cls(fields["user_id"]).reencrypt()
             run.count("converted:github-token")
+
+
+# --- SQL: the secrets of the repositories' webhooks ---------------------------------------------
+
+
+class RepoHookSecret(models.Model):
+    """The secret of a repository's webhook, as a Fernet token (``changelog_site.crypto``).
+
+    One row per repository (GitHub's numeric id, unique): the one webhook is shared by every user
+    who connected it. Use it through ``repos.hook_secrets``, which encrypts and decrypts.
+    """
+
+    github_repo_id = models.BigIntegerField(unique=True)
+    encrypted_secret = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"hook secret of repository {self.github_repo_id}"

@@ -5,13 +5,12 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
-from changelog_site.errors import ApiError
+from changelog_site.domain import Conflict, Forbidden, GitHubUnavailable, NotFound, RateLimited, ValidationFailed
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys, locks
-from entries.models import Entry
-from entries.services import entry_purge
-from github_sync.hook_secrets import HookSecret
+from changelog_site.kv.registry import registry
 from repos import github, token_check
+from repos.hook_secrets import HookSecret
 from repos.models import GitHubToken, Repo
 
 log = logging.getLogger(__name__)
@@ -22,21 +21,22 @@ REPO_LOCK_SECONDS = 300
 REPO_LOCK_WAIT_SECONDS = 20
 
 GITHUB_ERRORS = {
-    "unauthorized": (403, "github_reauth_required"),
-    "forbidden": (403, "github_forbidden"),
-    "rate_limited": (429, "github_rate_limited"),
-    "not_found": (404, "repo_not_found"),
-    "hook_exists": (409, "hook_exists"),
-    "unprocessable": (400, "github_rejected"),
-    "unavailable": (503, "github_unavailable"),
+    "unauthorized": (Forbidden, "github_reauth_required"),
+    "forbidden": (Forbidden, "github_forbidden"),
+    "rate_limited": (RateLimited, "github_rate_limited"),
+    "not_found": (NotFound, "repo_not_found"),
+    "hook_exists": (Conflict, "hook_exists"),
+    "unprocessable": (ValidationFailed, "github_rejected"),
+    "unavailable": (GitHubUnavailable, "github_unavailable"),
 }
 
 
 def github_api_error(error):
-    """The CONTRACT error for a GitHub failure, with ``Retry-After`` where waiting helps."""
-    status, code = GITHUB_ERRORS[error.kind]
-    headers = {"Retry-After": str(error.retry_after)} if error.retry_after and status in (429, 503) else None
-    return ApiError(status, code, error.message, headers=headers)
+    """The domain error for a ``github.GitHubError``, saying how long to wait where waiting helps."""
+    kind, code = GITHUB_ERRORS[error.kind]
+    if kind is RateLimited:
+        return RateLimited(error.message, code=code, retry_after=error.retry_after or 60)
+    return kind(error.message, code=code, retry_after=error.retry_after if kind is GitHubUnavailable else None)
 
 
 def github_token_required(user_id):
@@ -44,7 +44,7 @@ def github_token_required(user_id):
     if not token:
         oauth = settings.GITHUB_CLIENT_ID and settings.GITHUB_CLIENT_SECRET
         how = "sign in with GitHub, or paste" if oauth else "paste"
-        raise ApiError(409, "github_not_connected", f"Connect GitHub first: {how} a personal access token in Settings.")
+        raise Conflict(f"Connect GitHub first: {how} a personal access token in Settings.", code="github_not_connected")
     return token
 
 
@@ -54,8 +54,8 @@ def github_token_save(*, user_id, token, verified_login=None):
     ``verified_login`` is verified already."""
     token = (token or "").strip()
     if not token or any(character.isspace() for character in token) or len(token) > 255:
-        raise ApiError(400, "invalid", "That does not look like a GitHub token.",
-                       errors={"token": "must be a GitHub token with no spaces"})
+        raise ValidationFailed("That does not look like a GitHub token.",
+                               errors={"token": "must be a GitHub token with no spaces"})
     with kv.atomic() as pipe:
         GitHubToken(user_id).set(token, pipe=pipe)
         token_check.github_token_state_write(user_id=user_id, state="verified" if verified_login else "unverified",
@@ -84,12 +84,12 @@ def repos_available(*, user_id, query=""):
 def _checked_name(name):
     name = (name or "").strip().strip("/")
     if not keys.REPO_NAME.match(name):
-        raise ApiError(400, "invalid", "Give the repository as owner/repo.", errors={"name": "must be owner/repo"})
+        raise ValidationFailed("Give the repository as owner/repo.", errors={"name": "must be owner/repo"})
     return name
 
 
 def _already_connected(name):
-    return ApiError(409, "already_connected", f"{name} is already connected.")
+    return Conflict(f"{name} is already connected.", code="already_connected")
 
 
 @contextmanager
@@ -100,8 +100,8 @@ def _repository_locked(github_repo_id, name):
     lock = kv.get_client().lock(keys.lock("repo-connect", github_repo_id), timeout=REPO_LOCK_SECONDS,
                                 blocking_timeout=REPO_LOCK_WAIT_SECONDS)
     if not lock.acquire():
-        raise ApiError(409, "connect_in_progress", f"{name} is being connected or disconnected; "
-                       "try again in a moment.")
+        raise Conflict(f"{name} is being connected or disconnected; try again in a moment.",
+                       code="connect_in_progress")
     try:
         yield
     finally:
@@ -133,8 +133,8 @@ def _connect(user_id, repository, token):
     if Repo.get(user_id, name):
         raise _already_connected(name)
     if not repository["canAdmin"]:
-        raise ApiError(403, "repository_admin_required",
-                       f"Connecting needs admin rights on {name} to create its webhook; ask an admin to connect it.")
+        raise Forbidden(f"Connecting needs admin rights on {name} to create its webhook; ask an admin to connect it.",
+                        code="repository_admin_required")
     hook_secret = HookSecret(repository["githubRepoId"])
     secret = hook_secret.ensure()  # in SQL before the hook exists: its first delivery verifies
     try:
@@ -186,7 +186,7 @@ def repo_disconnect(*, user_id, name, delete_entries=False, strict=True):
 
 
 def _not_connected(name):
-    return ApiError(404, "not_found", f"{name} is not one of your connected repositories.")
+    return NotFound(f"{name} is not one of your connected repositories.")
 
 
 def _disconnect(user_id, name, delete_entries, strict):
@@ -197,7 +197,7 @@ def _disconnect(user_id, name, delete_entries, strict):
     last_user = set(Repo.user_ids_for(repo.name)) <= {user_id}
     if last_user and repo.webhookId:
         _remove_hook(user_id, repo, strict)
-    entries = Entry.of_repo(kv.get_client(), repo.name, user_id) if delete_entries else []
+    entries = _entries_of(user_id, repo.name) if delete_entries else []
 
     def write(pipe):
         alone = set(pipe.smembers(users)) <= {user_id}
@@ -206,12 +206,18 @@ def _disconnect(user_id, name, delete_entries, strict):
         if alone:
             pipe.delete(keys.idx_github_repo(repo.githubRepoId))
         for entry in entries:
-            entry_purge(entry, pipe=pipe)
+            entry.delete(pipe)  # with its family: social drafts, upvotes, page views...
         return alone
 
     if kv.transaction(write, users, repo.key()):
         HookSecret(repo.githubRepoId).delete()
     return repo
+
+
+def _entries_of(user_id, repo_name):
+    """The user's entries of the repository, found through the registry (the class that stores
+    ``entry:`` keys): entries sit above repos, which never imports them."""
+    return registry.owner("entry").of_repo(kv.get_client(), repo_name, user_id)
 
 
 def _remove_hook(user_id, repo, strict):

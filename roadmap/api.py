@@ -5,16 +5,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import shiplog_user_id
-from changelog_site.api_fields import StrictChoiceField, StrictRegexField
+from changelog_site.api_fields import StrictCharField, StrictChoiceField, StrictIntegerField, StrictRegexField
 from changelog_site.kv import keys
 from repos.models import Repo
 from roadmap import services
 from roadmap.models import STATUSES
 
 
-class RoadmapItemSerializer(serializers.Serializer):
-    """The document's ``RoadmapItem`` (live ``upvotes``/``voterIds``) and the roadmap's state of it."""
+class RoadmapItemOutputSerializer(serializers.Serializer):
+    """The document's ``RoadmapItem`` but ``voterIds`` (live ``upvotes``) and the roadmap's state of it."""
 
     id = serializers.CharField()
     userId = serializers.CharField()
@@ -23,8 +22,7 @@ class RoadmapItemSerializer(serializers.Serializer):
     title = serializers.CharField()
     body = serializers.CharField(allow_blank=True)
     status = serializers.ChoiceField(choices=STATUSES)
-    upvotes = serializers.IntegerField()
-    voterIds = serializers.ListField(child=serializers.CharField())
+    upvotes = serializers.IntegerField(help_text="the live count (roadmap:upvotes:{roadmapId})")
     githubIssueUrl = serializers.CharField()
     labels = serializers.ListField(child=serializers.CharField())
     linkedEntryId = serializers.CharField(required=False, allow_null=True)
@@ -33,34 +31,40 @@ class RoadmapItemSerializer(serializers.Serializer):
     hidden = serializers.BooleanField(help_text="hidden from the public roadmap by the owner")
     offRoadmap = serializers.CharField(allow_null=True, help_text="why GitHub's state keeps it off the public "
                                                                   "roadmap: not_planned or label_filter")
-    voters = serializers.IntegerField(help_text="how many readers upvoted it")
+    voters = serializers.IntegerField(help_text="how many readers upvoted it (the same count)")
 
 
 class RoadmapListView(APIView):
-    """The signed-in owner's roadmap items of one repository (or of all of them), by issue number."""
+    """The signed-in owner's roadmap items of one repository (or of all of them, by repository name),
+    by issue number, a page at a time: pass ``next`` back as ``cursor`` for the following page."""
 
-    class RoadmapListQuery(serializers.Serializer):
+    class InputSerializer(serializers.Serializer):
         repo = StrictRegexField(keys.REPO_NAME.pattern, required=False, max_length=200, help_text="owner/repo")
+        cursor = StrictCharField(required=False, max_length=400, help_text="the previous page's next")
+        limit = StrictIntegerField(required=False, min_value=1, max_value=services.PAGE_MAX,
+                                   help_text=f"items per page (default {services.PAGE_SIZE})")
 
-    class RoadmapList(serializers.Serializer):
-        results = RoadmapItemSerializer(many=True)
+    class OutputSerializer(serializers.Serializer):
+        results = RoadmapItemOutputSerializer(many=True)
+        next = serializers.CharField(allow_null=True, help_text="cursor of the next page; null on the last")
 
-    @extend_schema(parameters=[RoadmapListQuery], responses=RoadmapList, operation_id="roadmap_list")
+    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer, operation_id="roadmap_list")
     def get(self, request):
-        params = self.RoadmapListQuery(data=request.query_params)
+        params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        user_id = shiplog_user_id(request.user, request)
-        repo_ids = [params.validated_data["repo"]] if "repo" in params.validated_data else \
-            [repo.name for repo in Repo.for_user(user_id)]
-        items = [owned.to_dict() for repo_id in repo_ids
-                 for owned in services.owned_items(user_id=user_id, repo_id=repo_id)]
-        return Response(self.RoadmapList({"results": items}).data)
+        wanted, user_id = params.validated_data, request.shiplog_user_id
+        repo_ids = [wanted["repo"]] if "repo" in wanted else sorted(repo.name for repo in Repo.for_user(user_id))
+        items, more = services.owned_page(user_id=user_id, repo_ids=repo_ids, cursor=wanted.get("cursor"),
+                                          limit=wanted.get("limit"))
+        if not items and "repo" in wanted:
+            services.repo_require(user_id=user_id, repo_id=wanted["repo"])  # another's repository: 404
+        return Response(self.OutputSerializer({"results": [o.to_dict() for o in items], "next": more}).data)
 
 
 class RoadmapDetailView(APIView):
     """Move an item to another column (kept until GitHub's state of its issue changes) or hide it."""
 
-    class RoadmapItemChange(serializers.Serializer):
+    class InputSerializer(serializers.Serializer):
         status = StrictChoiceField(choices=STATUSES, required=False)
         hidden = serializers.BooleanField(required=False)
 
@@ -69,13 +73,13 @@ class RoadmapDetailView(APIView):
                 raise serializers.ValidationError("Send status and/or hidden.")
             return attrs
 
-    @extend_schema(request=RoadmapItemChange, responses=RoadmapItemSerializer, operation_id="roadmap_update")
+    @extend_schema(request=InputSerializer, responses=RoadmapItemOutputSerializer, operation_id="roadmap_update")
     def patch(self, request, roadmap_id):
-        user_id = shiplog_user_id(request.user, request)
+        user_id = request.shiplog_user_id
         services.owned_item(user_id=user_id, roadmap_id=roadmap_id)  # another owner's item: 404 whatever the body
-        changes = self.RoadmapItemChange(data=request.data)
+        changes = self.InputSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
         owned = services.item_update(user_id=user_id, roadmap_id=roadmap_id,
                                      status=changes.validated_data.get("status"),
                                      hidden=changes.validated_data.get("hidden"))
-        return Response(RoadmapItemSerializer(owned.to_dict()).data)
+        return Response(RoadmapItemOutputSerializer(owned.to_dict()).data)

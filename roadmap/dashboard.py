@@ -13,13 +13,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from accounts.services import shiplog_user_id
-from changelog_site.errors import ApiError, json_error
+from changelog_site.domain import DomainError
+from changelog_site.errors import json_error
 from changelog_site.kv.records import ValidationError
 from engagement import services as engagement
 from repos.github import GitHubError
 from repos.models import Repo
 from roadmap import importer, services
+from roadmap.forms import ItemForm, RepoForm, RulesForm
 from roadmap.tasks import sync_task
 from roadmap.views import COLUMNS
 
@@ -39,9 +40,11 @@ def _not_found(request, detail="You have not connected this repository."):
     return render(request, "error.html", {"title": "Not found", "error": {"detail": detail}}, status=404)
 
 
-def _connected(request, repo_id):
-    """The user's id and repository record, or ``(user_id, None)``."""
-    user_id = shiplog_user_id(request.user, request)
+def _connected(request, form):
+    """The user's id and the repository record ``form`` names, or ``(user_id, None)``."""
+    user_id = request.shiplog_user_id
+    form.is_valid()
+    repo_id = form.cleaned_data.get("repo", "")
     return user_id, (Repo.get(user_id, repo_id) if repo_id and ":" not in repo_id else None)
 
 
@@ -54,22 +57,35 @@ def _rules_form(rules):
 @login_required
 @require_safe
 def roadmap_page(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     names = [repo.name for repo in Repo.for_user(user_id)]
-    repo_id = request.GET.get("repo") or (names[0] if names else None)
+    picked = RepoForm(request.GET)
+    repo_id = (picked.cleaned_data["repo"] if picked.is_valid() else None) or (names[0] if names else None)
     if repo_id and repo_id not in names:
         return _not_found(request)
-    context = {"title": "Roadmap", "repos": names, "repo_id": repo_id, "columns": [], "off": []}
+    context = {"title": "Roadmap", "repos": names, "repo_id": repo_id, "columns": [], "off": None}
     if repo_id:
         repo = Repo.get(user_id, repo_id)
-        owned = sorted(services.owned_items(user_id=user_id, repo_id=repo_id),
-                       key=lambda o: (o.hidden, -o.item.upvotes, o.item.issueId))
-        context["columns"] = [{"status": status, "label": label,
-                               "items": [o for o in owned if o.item.status == status and not o.off]}
-                              for status, label in COLUMNS]
+        paged, cursor = request.GET.get("status", ""), request.GET.get("cursor", "")
+        try:
+            if cursor and paged not in services.COLUMNS:
+                raise ValidationError({"status": "is not a roadmap column"})
+            board = services.owned_columns(user_id=user_id, repo_id=repo_id,
+                                           cursors={paged: cursor} if cursor else None)
+        except ValidationError:
+            return render(request, "error.html", {"title": "Broken link", "error": {
+                "detail": "This page of the roadmap is not one we know."}}, status=400)
+
+        def column(status, label):
+            more = board[status]["next"]
+            more_url = f"{page_url(repo_id)}&{urlencode({'status': status, 'cursor': more})}" if more else None
+            return dict(board[status], status=status, label=label, paged=bool(cursor) and paged == status,
+                        more_url=more_url)
+
+        context["columns"] = [column(status, label) for status, label in COLUMNS]
         context.update(
-            off=[o for o in owned if o.off], statuses=COLUMNS, writeback_choices=WRITE_BACK_CHOICES,
-            votes=sum(o.item.upvotes for o in owned),
+            off=column("off", "Off the roadmap"), statuses=COLUMNS, writeback_choices=WRITE_BACK_CHOICES,
+            page_url=page_url(repo_id),
             rules=_rules_form(services.settings_get(user_id=user_id, github_repo_id=repo.githubRepoId)),
             progress=importer.sync_progress(github_repo_id=repo.githubRepoId),
             public_url=services.roadmap_url(repo_id), public_owner=services.public_owner(repo_id) == user_id,
@@ -82,13 +98,13 @@ def roadmap_page(request):
 @login_required
 @require_POST
 def roadmap_sync(request):
-    repo_id = request.POST.get("repo", "")
-    _, repo = _connected(request, repo_id)
+    _, repo = _connected(request, RepoForm(request.POST))
     if repo is None:
         return _not_found(request)
+    repo_id = repo.name
     try:
         sync_task.delay(repo_id)
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.detail)
     except (importer.SyncError, GitHubError) as error:  # eager Celery (no worker) runs it right here
         messages.error(request, f"Syncing {repo_id} failed: {error}")
@@ -103,7 +119,7 @@ def roadmap_sync(request):
 @login_required
 @require_GET
 def roadmap_sync_progress(request):
-    _, repo = _connected(request, request.GET.get("repo", ""))
+    _, repo = _connected(request, RepoForm(request.GET))
     if repo is None:
         return json_error(404, "not_found", "No such repository.")
     progress = importer.sync_progress(github_repo_id=repo.githubRepoId)
@@ -113,16 +129,16 @@ def roadmap_sync_progress(request):
 @login_required
 @require_POST
 def roadmap_settings(request):
-    repo_id = request.POST.get("repo", "")
-    user_id, repo = _connected(request, repo_id)
+    form = RulesForm(request.POST)
+    user_id, repo = _connected(request, form)
     if repo is None:
         return _not_found(request)
+    repo_id = repo.name
+    if form.errors:
+        messages.error(request, "Not saved: " + "; ".join(f"{name} is too long" for name in form.errors))
+        return HttpResponseRedirect(page_url(repo_id, "rules"))
     try:
-        services.settings_update(user_id=user_id, repo_id=repo_id, label_filter=request.POST.get("labelFilter", ""),
-                                 planned_labels=request.POST.get("plannedLabels", ""),
-                                 in_progress_labels=request.POST.get("inProgressLabels", ""),
-                                 completed_labels=request.POST.get("completedLabels", ""),
-                                 write_back=request.POST.get("writeBack", "off"))
+        services.settings_update(user_id=user_id, repo_id=repo_id, **form.changes())
     except ValidationError as error:
         problems = "; ".join(f"{name} {problem}" for name, problem in error.errors.items())
         messages.error(request, f"Not saved: {problems}")
@@ -136,10 +152,11 @@ def roadmap_settings(request):
 @require_POST
 def roadmap_item(request, roadmap_id):
     """The no-JS form behind the card's controls: ``status`` and/or ``hidden`` ("1" or "0")."""
-    status = request.POST.get("status") or None
-    hidden = {"1": True, "0": False}.get(request.POST.get("hidden", ""))
+    form = ItemForm(request.POST)
+    form.is_valid()  # a field that is not valid is left out (an unknown column is the service's to refuse)
+    status, hidden = form.cleaned_data.get("status") or None, form.cleaned_data.get("hidden")
     try:
-        owned = services.item_update(user_id=shiplog_user_id(request.user, request), roadmap_id=roadmap_id,
+        owned = services.item_update(user_id=request.shiplog_user_id, roadmap_id=roadmap_id,
                                      status=status, hidden=hidden)
     except services.NotFound:
         return _not_found(request, "No such roadmap item.")

@@ -19,7 +19,7 @@ import re
 import time
 
 from changelog_site import crypto
-from changelog_site.errors import ApiError
+from changelog_site.domain import Conflict, NotFound
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys, locks
 from changelog_site.kv.records import iso, utc_now
@@ -169,18 +169,18 @@ def _recheck(run, user_ids, number):
 
 def roadmap_import(*, repo_name, sleep=time.sleep, on_progress=None):
     """Import a connected repository's issues into every connecting user's roadmap. Returns the final
-    progress dict; raises ``ApiError`` (404 not connected, 409 no token or already running) before
+    progress dict; raises ``NotFound`` (not connected) or ``Conflict`` (no token, already running) before
     starting and ``SyncError``/``GitHubError`` when GitHub stops it (progress says so)."""
     user_ids = Repo.user_ids_for(repo_name)
     repo = next((r for r in (Repo.get(u, repo_name) for u in user_ids) if r), None)
     if repo is None:
-        raise ApiError(404, "repo_not_connected", f"{repo_name} is not connected.")
+        raise NotFound(f"{repo_name} is not connected.", code="repo_not_connected")
     token = _token(user_ids)
     if token is None:
-        raise ApiError(409, "github_not_connected", "No one who connected this repository has a GitHub token.")
+        raise Conflict("No one who connected this repository has a GitHub token.", code="github_not_connected")
     lock = locks.acquire(keys.lock("roadmap-sync", repo.githubRepoId), timeout=LOCK_SECONDS)
     if lock is None:
-        raise ApiError(409, "sync_running", f"A roadmap sync of {repo_name} is already running.")
+        raise Conflict(f"A roadmap sync of {repo_name} is already running.", code="sync_running")
     run = _Run(repo_name, repo.githubRepoId, token, lock, sleep, on_progress)
     try:
         run.report()

@@ -2,8 +2,9 @@
 
 Items are ``RoadmapItem`` records (the document's fields only); what the roadmap keeps beside
 them (hidden, off the roadmap, the manual column, GitHub's order) is the item's
-``meta:roadmap-item:{id}`` hash. Votes live in the document's two counter keys; every item
-handed out here carries the live ``upvotes``/``voterIds`` (``with_live_votes``).
+``meta:roadmap-item:{id}`` hash. Votes live in the document's two counter keys: the pages and the
+API read a page of items at a time from the column indexes and their counts from the count keys
+(``live_counts``); a save writes the voters into the record too (``with_live_votes``).
 See docs/roadmap.md.
 """
 
@@ -13,15 +14,16 @@ import logging
 
 from django.conf import settings
 
-from changelog_site.errors import ApiError
+from changelog_site import domain
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError, iso, utc_now
 from engagement import services as engagement
-from engagement.markdown import plain_text
-from entries.models import Entry
+from entries.markdown import plain_text
+from entries.models import Entry, decode_cursor, encode_cursor
 from repos.models import Repo
-from roadmap.models import STATUSES, RoadmapItem
+from roadmap.models import COLUMNS, STATUSES, RoadmapItem
+from roadmap.paging import PAGE_MAX, PAGE_SIZE, columns_read, items_by_ids, live_counts, page_limit  # noqa: F401
 from roadmap.status import WRITE_BACK_MODES, RoadmapSettings, norm_label
 
 log = logging.getLogger(__name__)
@@ -32,9 +34,8 @@ LABEL_MAX = 50
 LABELS_PER_RULE = 20
 
 
-class NotFound(ApiError):
-    def __init__(self, detail="This roadmap does not exist."):
-        super().__init__(404, "not_found", detail)
+class NotFound(domain.NotFound):
+    default_detail = "This roadmap does not exist."
 
 
 # --- the item's own keys ---------------------------------------------------------------------
@@ -148,16 +149,64 @@ class OwnedItem:
         self.manual = effective_status(meta, item.status) == meta.get("manual")
 
     def to_dict(self):
-        return dict(self.item.to_dict(), hidden=self.hidden, offRoadmap=self.off, voters=len(self.item.voterIds))
+        """The API's item: the document's fields but ``voterIds`` (who voted is not listed; the count
+        is ``upvotes``, also as ``voters``), and the roadmap's state of it."""
+        data = self.item.to_dict()
+        data.pop("voterIds", None)
+        return dict(data, hidden=self.hidden, offRoadmap=self.off, voters=self.item.upvotes)
 
 
-def owned_items(*, user_id, repo_id):
-    """The user's roadmap items for a repository, by issue number, with live votes and state."""
-    items = with_live_votes(RoadmapItem.for_repo(user_id, repo_id))
-    if not items and Repo.get(user_id, repo_id) is None:
-        raise NotFound("You have not connected this repository.")
+def owned(items):
+    """``OwnedItem``s of ``items`` with their live counts and meta hashes."""
+    items = live_counts(items)
     metas = item_meta([item.id for item in items])
     return [OwnedItem(item, metas[item.id]) for item in items]
+
+
+def owned_page(*, user_id, repo_ids, cursor=None, limit=None):
+    """A page of the user's items of ``repo_ids`` (in that order), each repository's by issue number:
+    ``(OwnedItems, next_cursor)``. A cursor holds the last (repository, issue number) shown."""
+    limit = page_limit(limit)
+    position, after = 0, 0
+    if cursor:
+        issue, repo_id = decode_cursor(cursor)
+        if repo_id not in repo_ids or issue != int(issue):
+            raise ValidationError({"cursor": "is not a cursor this API gave out"})
+        position, after = repo_ids.index(repo_id), int(issue)
+    found = []
+    for repo_id in repo_ids[position:]:
+        rows = kv.get_client().zrangebyscore(keys.idx_roadmap_items(user_id, repo_id), f"({after}", "+inf",
+                                             start=0, num=limit + 1 - len(found), withscores=True)
+        found += [(repo_id, item_id, int(issue)) for item_id, issue in rows]
+        after = 0
+        if len(found) > limit:
+            break
+    shown = found[:limit]
+    more = encode_cursor(shown[-1][2], shown[-1][0]) if len(found) > limit else None
+    return owned(items_by_ids([item_id for _, item_id, _ in shown])), more
+
+
+def repo_require(*, user_id, repo_id):
+    if Repo.get(user_id, repo_id) is None:
+        raise NotFound("You have not connected this repository.")
+
+
+def owned_items(*, user_id, repo_id, limit=None):
+    """The first page of the user's items of a repository, by issue number (``NotFound`` when the user
+    has none there and did not connect it)."""
+    items, _ = owned_page(user_id=user_id, repo_ids=[repo_id], limit=limit)
+    if not items:
+        repo_require(user_id=user_id, repo_id=repo_id)
+    return items
+
+
+def owned_columns(*, user_id, repo_id, cursors=None):
+    """The dashboard's board: ``{column: {"items", "next", "total"}}`` for every column (``off``
+    too), each a page of ``PAGE_SIZE`` by votes from its cursor in ``cursors``."""
+    pages = columns_read({column: keys.idx_roadmap_column(user_id, repo_id, column) for column in COLUMNS}, cursors)
+    items = {o.item.id: o for o in owned(items_by_ids([i for ids, _, _ in pages.values() for i in ids]))}
+    return {column: {"items": [items[i] for i in ids if i in items], "next": more, "total": total}
+            for column, (ids, more, total) in pages.items()}
 
 
 def _owned(user_id, roadmap_id):
@@ -190,6 +239,7 @@ def item_update(*, user_id, roadmap_id, status=None, hidden=None):
             pipe.hset(meta_key, "hidden", "1")
         elif hidden is False:
             pipe.hdel(meta_key, "hidden")
+        current.place(pipe)
         return current
 
     kv.transaction(apply, item.key(), meta_key)
@@ -197,8 +247,7 @@ def item_update(*, user_id, roadmap_id, status=None, hidden=None):
 
 
 def owned_item(*, user_id, roadmap_id):
-    item = with_live_votes([_owned(user_id, roadmap_id)])[0]
-    return OwnedItem(item, item_meta([item.id])[item.id])
+    return owned([_owned(user_id, roadmap_id)])[0]
 
 
 # --- the public roadmap --------------------------------------------------------------------------
@@ -222,7 +271,7 @@ def _shipped_in(items, repo_id):
     shipped = {}
     for entry in Entry.get_many_by_ids(linked) if linked else []:
         if entry.status == "published" and entry.repoId == repo_id:
-            shipped[entry.id] = {"title": entry.title, "url": engagement.entry_url(repo_id, entry.prId)}
+            shipped[entry.id] = {"title": entry.title, "prId": entry.prId}
     return shipped
 
 
@@ -233,26 +282,24 @@ def _card(item, shipped):
             "shippedIn": shipped.get(item.linkedEntryId) if item.linkedEntryId else None}
 
 
-def public_roadmap(*, repo_id):
-    """The public page's data: three columns of visible items, each sorted by votes (then issue
-    number); ``etag`` changes with anything shown. ``NotFound`` for a repository nobody connected."""
+def public_roadmap(*, repo_id, cursors=None):
+    """The public page's data: three columns of visible items, each the ``PAGE_SIZE`` most voted (then
+    lowest issue number) from its cursor in ``cursors``, with ``counts`` and ``more`` (the next page's
+    cursor, or None) per column; ``etag`` changes with anything shown. ``NotFound`` for a repository
+    nobody connected."""
     owner = public_owner(repo_id)
     if owner is None:
         raise NotFound()
-    items = with_live_votes(RoadmapItem.for_repo(owner, repo_id))
-    metas = item_meta([item.id for item in items])
-    visible = [item for item in items if metas[item.id].get("hidden") != "1" and not metas[item.id].get("off")]
-    shipped = _shipped_in(visible, repo_id)
-    columns = {status: [] for status in STATUSES}
-    for item in visible:
-        columns[item.status].append(_card(item, shipped))
-    for cards in columns.values():
-        cards.sort(key=lambda card: (-card["upvotes"], card["issueId"]))
+    pages = columns_read({status: keys.idx_roadmap_public(owner, repo_id, status) for status in STATUSES}, cursors)
+    items = {item.id: item for item in live_counts(items_by_ids([i for ids, _, _ in pages.values() for i in ids]))}
+    shipped = _shipped_in(list(items.values()), repo_id)
+    columns = {status: [_card(items[i], shipped) for i in ids if i in items] for status, (ids, _, _) in pages.items()}
+    counts = {status: total for status, (_, _, total) in pages.items()}
+    more = {status: cursor for status, (_, cursor, _) in pages.items()}
     branding = engagement.branding_get(repo_id=repo_id)
-    etag = hashlib.sha256(json.dumps([columns, branding], sort_keys=True).encode()).hexdigest()[:32]
-    return {"repo_id": repo_id, "columns": columns, "branding": branding, "etag": etag,
-            "total": len(visible), "changelog_url": engagement.changelog_url(repo_id),
-            "canonical_url": roadmap_url(repo_id, absolute=True), "home_url": roadmap_url(repo_id)}
+    etag = hashlib.sha256(json.dumps([columns, counts, more, branding], sort_keys=True).encode()).hexdigest()[:32]
+    return {"repo_id": repo_id, "columns": columns, "counts": counts, "more": more, "branding": branding,
+            "etag": etag, "total": sum(counts.values())}
 
 
 def public_item(*, repo_id, issue_id):

@@ -2,7 +2,7 @@
 the PR's changelog entry; when that entry is published, the item's confirmed watchers hear once.
 
 * ``ship_from_pull_request`` is the PR ingest's hook (github_sync): ``Fixes #N`` / ``Closes #N`` /
-  ``Resolves #N`` (``github_sync.closing``) in the title or body of a merged PR.
+  ``Resolves #N`` (``roadmap.closing``) in the title or body of a merged PR.
 * ``entry_published`` is the publishing hook (entries.publishing): it finds the items linked to the
   entry through ``idx:roadmap-entry:{entryId}`` and queues their notification.
 * ``shipped_notify`` (a Celery task) mails every confirmed watcher at most once: each address is
@@ -16,8 +16,8 @@ from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import iso, utc_now
 from entries.models import Entry
-from github_sync.closing import closed_issue_numbers
 from roadmap import watchers
+from roadmap.closing import closed_issue_numbers
 from roadmap.models import RoadmapItem
 from roadmap.services import with_live_votes
 
@@ -74,8 +74,8 @@ def ship_from_pull_request(*, repo_name, user_ids, pr):
 
 
 def entry_published(*, entry):
-    """The publishing hook: queue the shipped notification of every item linked to ``entry``.
-    Never raises: the entry is published already, and a lost notification is logged."""
+    """On ``entries.signals.entry_published``: queue the shipped notification of every item linked
+    to ``entry``. Never raises: the entry is published already, and a lost notification is logged."""
     try:
         for roadmap_id in sorted(kv.get_client().smembers(keys.idx_roadmap_entry(entry.id))):
             watchers.notify_schedule(roadmap_id=roadmap_id)

@@ -13,6 +13,7 @@ moves an item back. A deleted or transferred-away issue leaves a tombstone
 
 import logging
 
+from changelog_site.domain import Outcome
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import iso, utc_now
@@ -144,6 +145,7 @@ def issue_apply(*, repo_name, github_repo_id, user_ids, issue, delivery_id=None)
                 item.save(pipe=pipe)
             if meta:
                 _write_meta(pipe, (item or items[user_id]).id, meta, dropped)
+                (item or items[user_id]).place(pipe)  # "off" may have changed: its column indexes follow
         return {user_id: plan[0] for user_id, plan in plans.items()}
 
     return _once(delivery_id, apply, *item_keys.values(), tombstones)
@@ -204,6 +206,7 @@ def issue_transfer(*, repo_name, github_repo_id, user_ids, issue, new_issue, new
             elif user_id in movable and targets[user_id] is not None:
                 target = RoadmapItem.loads(targets[user_id])
                 _merge_votes(pipe, item.id, target.id)
+                target.place(pipe)  # rescored with the merged count
                 item_purge(item, pipe=pipe)
                 outcomes[user_id] = "merged"
             elif user_id in movable:
@@ -225,21 +228,21 @@ def issue_transfer(*, repo_name, github_repo_id, user_ids, issue, new_issue, new
 
 
 def issues_delivery(*, delivery_id, payload):
-    """One ``issues`` webhook delivery -> ``(http status, body)``. Raises ``PayloadError`` (400)."""
+    """One ``issues`` webhook delivery -> its ``Outcome``. Raises ``PayloadError`` for a malformed issue."""
     action = payload.get("action")
     if action not in ISSUE_ACTIONS:
-        return 202, {"status": "ignored", "reason": "unhandled_action"}
+        return Outcome("ignored", {"reason": "unhandled_action"})
     issue = payload.get("issue")
     if not isinstance(issue, dict):
         raise PayloadError("issue is missing")
     repository = _repository(payload)
     if is_pull_request(issue):
-        return 202, {"status": "ignored", "reason": "pull_request"}
-    item_fields(issue)  # 400 on a malformed issue before anything is looked up
+        return Outcome("ignored", {"reason": "pull_request"})
+    item_fields(issue)  # refuse a malformed issue before anything is looked up
     updated_at(issue)
     name, user_ids = connected(repository)
     if name is None:
-        return 202, {"status": "ignored", "reason": "not_connected"}
+        return Outcome("ignored", {"reason": "not_connected"})
     common = {"repo_name": name, "github_repo_id": repository["id"], "user_ids": user_ids, "delivery_id": delivery_id}
     if action == "deleted":
         outcomes = issue_remove(issue_number=issue["number"], stamp=updated_at(issue), **common)
@@ -252,8 +255,8 @@ def issues_delivery(*, delivery_id, payload):
     else:
         outcomes = issue_apply(issue=issue, **common)
     if outcomes is None:
-        return 200, {"status": "duplicate"}
+        return Outcome("duplicate")
     counts = {}
     for outcome in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
-    return 200, {"status": "processed", "roadmap": counts}
+    return Outcome("processed", {"roadmap": counts})

@@ -1,13 +1,15 @@
 """The public roadmap (CONTRACT.md paths), its upvotes, and the voters' email links. Thin: every read
 and write goes through ``roadmap.services`` / ``roadmap.votes`` / ``roadmap.watchers``."""
 
+from urllib.parse import urlencode
+
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from changelog_site.errors import json_error
+from changelog_site.errors import domain_error_headers, json_error
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError
 from changelog_site.ratelimit import RateLimited
@@ -37,26 +39,47 @@ def _friendly(request, status, title, message, repo_id=None, home_url=None):
     return response
 
 
+def _with_links(cards, repo_id):
+    """The cards with the link of the changelog entry each shipped in."""
+    return [dict(card, shippedIn=dict(card["shippedIn"], url=engagement.entry_url(repo_id, card["shippedIn"]["prId"])))
+            if card["shippedIn"] else card for card in cards]
+
+
+def _more_url(repo_id, status, cursor):
+    return f"{services.roadmap_url(repo_id)}?{urlencode({'status': status, 'cursor': cursor})}#column-{status}"
+
+
 @require_safe
 def roadmap(request, owner, repo):
+    """Each column shows its most voted items; "Show more" pages one column (``?status=&cursor=``)."""
     repo_id = _repo_id(owner, repo)
+    paged, cursor = request.GET.get("status", ""), request.GET.get("cursor", "")
     try:
         if repo_id is None:
             raise services.NotFound()
-        page = services.public_roadmap(repo_id=repo_id)
+        if (paged or cursor) and paged not in services.STATUSES:
+            raise ValidationError({"status": "is not a roadmap column"})
+        page = services.public_roadmap(repo_id=repo_id, cursors={paged: cursor} if cursor else None)
     except services.NotFound:
         return _friendly(request, 404, "Page not found", "There is no public roadmap here. Check the address, or "
                                                          "the project may have moved.")
+    except ValidationError:
+        return _friendly(request, 400, "That link looks broken", "This part of the roadmap is not one we know.",
+                         repo_id, services.roadmap_url(repo_id))
     notice = NOTICES.get(request.GET.get("done", ""))
     etag = f'"{page["etag"]}"'
     if not notice:
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return not_modified
-    columns = [{"status": status, "label": label, "cards": page["columns"][status]} for status, label in COLUMNS]
-    response = render(request, "roadmap/public.html", dict(page, columns=columns, notice=notice,
-                                                           roadmap_url=page["home_url"],
-                                                           home_url=page["changelog_url"]))
+    columns = [{"status": status, "label": label, "cards": _with_links(page["columns"][status], repo_id),
+                "total": page["counts"][status], "paged": bool(cursor) and status == paged,
+                "more_url": _more_url(repo_id, status, page["more"][status]) if page["more"][status] else None}
+               for status, label in COLUMNS]
+    changelog_url = engagement.changelog_url(repo_id)
+    response = render(request, "roadmap/public.html", dict(
+        page, columns=columns, notice=notice, roadmap_url=services.roadmap_url(repo_id),
+        canonical_url=services.roadmap_url(repo_id, absolute=True), changelog_url=changelog_url, home_url=changelog_url))
     response["Cache-Control"] = "public, no-cache"  # always revalidate: cheap 304s, fresh counts
     if not notice:
         response["ETag"] = etag
@@ -95,7 +118,7 @@ def upvote(request, owner, repo, issue_id):
     except services.NotFound as error:
         return fail(404, "not_found", str(error.detail))
     except RateLimited as error:
-        return fail(429, "rate_limited", str(error.detail), headers=error.headers)
+        return fail(429, "rate_limited", str(error.detail), headers=domain_error_headers(error))
     except ValidationError as error:
         return fail(400, "invalid_email", "That email address does not look right.", errors=error.errors)
     if as_json:

@@ -1,29 +1,14 @@
-"""Signed-up accounts and a fake GitHub for the accounts and repos tests."""
+"""A fake GitHub, API tokens and key-space snapshots for the accounts and repos tests (accounts
+themselves come from ``tests.factories.make_account``)."""
 
 import json
 
 import responses
 from django.conf import settings
 
-from accounts.services import account_signup, api_token_create
-from billing.models import User
-from repos.models import GitHubToken
+from accounts.models import User
+from accounts.services import api_token_create
 from tests.conftest import load_fixture
-
-GITHUB_TOKEN = "gho_plaintextTokenForTests0123456789"
-
-
-def signup(email="alice@example.com", location="intl", github_token=GITHUB_TOKEN):
-    """A Django account with its user record (and, by default, a stored GitHub token)."""
-    from django.contrib.auth import get_user_model
-
-    def create():
-        return get_user_model().objects.create_user(username=email, email=email, password="correct horse battery")
-
-    django_user, record = account_signup(create_django_user=create, email=email, location=location)
-    if github_token:
-        GitHubToken(record.id).set(github_token)
-    return django_user, record
 
 
 def bearer(django_user):

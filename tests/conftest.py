@@ -82,20 +82,11 @@ def record_commands(redis_db):
 
 
 @pytest.fixture
-def account(django_user_model):
-    """Builds a Django user linked to a new ``user:`` record; returns ``(record, django_user, bearer headers)``."""
-    from accounts.services import api_token_create
-    from billing.models import Account
-    from tests.factories import make_user
+def account(db):
+    """``account(**options)`` -> ``(record, django_user, bearer headers)``: ``tests.factories.make_account``."""
+    from tests.factories import make_account
 
-    def build(**fields):
-        record = make_user(**fields)
-        django_user = django_user_model.objects.create_user(username=record.email, email=record.email)
-        Account.objects.create(user=django_user, shiplog_user_id=record.id)
-        _, token = api_token_create(django_user=django_user, name="tests")
-        return record, django_user, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-    return build
+    return make_account
 
 
 @pytest.fixture

@@ -1,15 +1,59 @@
-"""Builders for records with realistic defaults; pass a field to override it."""
+"""Builders for records with realistic defaults; pass a field to override it.
+
+``make_account`` is the one way tests get a Shiplog account (what signup makes: the Django user, the
+``Account`` link and the ``user:`` record); ``make_user`` builds a ``user:`` record alone, for code that
+never looks at the Django side (webhooks, public pages, tasks).
+"""
 
 import itertools
+from typing import NamedTuple
 
-from billing.models import User
+from django.contrib.auth import get_user_model
+
+from accounts.models import User
+from accounts.services import account_signup, api_token_create
 from engagement.models import Subscriber
 from entries.models import Entry, SocialPost
-from repos.models import Repo
+from repos.models import GitHubToken, Repo
 from roadmap.models import RoadmapItem
 from widget.models import WidgetConfig
 
 _numbers = itertools.count(1)
+
+PASSWORD = "correct horse battery"
+GITHUB_TOKEN = "gho_plaintextTokenForTests0123456789"
+
+
+class MadeAccount(NamedTuple):
+    record: User
+    django_user: object
+    headers: dict  # the bearer header of an API token, for the test client; {} without one
+
+
+def make_account(*, email=None, location="intl", github_token=None, api_token=True, **fields):
+    """A signed-up account, made by ``account_signup`` as the signup form makes it.
+
+    ``fields`` change the ``user:`` record afterwards (``plan="pro"``); ``github_token`` stores a
+    GitHub token; ``api_token=False`` leaves the account without an API token (tests that count them).
+    The Django user's username is the email and its password ``PASSWORD``.
+    """
+    email = email or f"dev{next(_numbers)}@example.com"
+
+    def create_django_user():
+        return get_user_model().objects.create_user(username=email, email=email, password=PASSWORD)
+
+    django_user, record = account_signup(create_django_user=create_django_user, email=email, location=location)
+    if fields:
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.save()
+    if github_token:
+        GitHubToken(record.id).set(github_token)
+    headers = {}
+    if api_token:
+        _, token = api_token_create(django_user=django_user, name="tests")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return MadeAccount(record, django_user, headers)
 
 
 def make_user(**fields):

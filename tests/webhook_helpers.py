@@ -1,4 +1,4 @@
-"""Signing and delivering GitHub webhooks through the real view (issue 5 tests)."""
+"""Signing and delivering GitHub webhooks through the real view."""
 
 import hashlib
 import hmac

@@ -5,7 +5,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import shiplog_user_id
 from changelog_site.api_fields import StrictChoiceField, StrictRegexField
 from changelog_site.kv.records import HEX_COLOR
 from widget import services
@@ -101,12 +100,12 @@ def present(widget):
 class WidgetView(APIView):
     @extend_schema(responses=WidgetOutputSerializer)
     def get(self, request, owner, repo):
-        widget = services.widget_get(user_id=shiplog_user_id(request.user, request), repo_id=f"{owner}/{repo}")
+        widget = services.widget_get(user_id=request.shiplog_user_id, repo_id=f"{owner}/{repo}")
         return Response(present(widget))
 
     @extend_schema(request=WidgetInputSerializer, responses={200: WidgetOutputSerializer, 201: WidgetOutputSerializer})
     def put(self, request, owner, repo):
-        user_id, repo_id = shiplog_user_id(request.user, request), f"{owner}/{repo}"
+        user_id, repo_id = request.shiplog_user_id, f"{owner}/{repo}"
         services.widget_repo_check(user_id=user_id, repo_id=repo_id)  # another tenant's: 404 before any 400
         data = WidgetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -117,6 +116,6 @@ class WidgetView(APIView):
 class WidgetRegenerateView(APIView):
     @extend_schema(request=None, responses=WidgetOutputSerializer)
     def post(self, request, owner, repo):
-        widget = services.widget_regenerate(user_id=shiplog_user_id(request.user, request),
+        widget = services.widget_regenerate(user_id=request.shiplog_user_id,
                                             repo_id=f"{owner}/{repo}")
         return Response(present(widget))

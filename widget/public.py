@@ -16,7 +16,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from changelog_site.errors import ApiError, json_error, storage_is_down, storage_unavailable
+from changelog_site.domain import DomainError
+from changelog_site.errors import domain_error_json, json_error, storage_is_down, storage_unavailable
 from changelog_site.kv.records import ValidationError
 from engagement import privacy
 from widget import services
@@ -108,8 +109,8 @@ def widget_data(request, widget_id):
         return _not_allowed("GET, HEAD, OPTIONS")
     try:
         result = services.widget_public_body(widget_id=widget_id)
-    except ApiError as error:
-        return _shared(json_error(error.status_code, error.code, error.detail), ERROR_CACHE_CONTROL)
+    except DomainError as error:
+        return _shared(domain_error_json(error), ERROR_CACHE_CONTROL)
     except Exception as error:
         if storage_is_down(error):
             return _shared(storage_unavailable(), "no-store")
@@ -146,8 +147,8 @@ def widget_track(request, widget_id):
         services.widget_track(widget_id=widget_id, event=event, entry_id=entry_id, ip_hash=privacy.ip_hash(request))
     except ValidationError as error:
         return _shared(json_error(400, "invalid", "Some fields are invalid.", errors=error.errors), "no-store")
-    except ApiError as error:
-        return _error(error.status_code, error.code, error.detail, headers=error.headers)
+    except DomainError as error:
+        return _shared(domain_error_json(error), "no-store")
     except Exception as error:
         if storage_is_down(error):
             return _shared(storage_unavailable(), "no-store")

@@ -5,10 +5,10 @@ Public body (``GET /api/widget/{widgetId}``, docs/widget.md): the JSON is built 
 changelog version (``cache:changelog-version:{repoId}``, which ``Entry.save``/``delete`` and
 ``changelog_invalidate`` bump in the same transaction as their write) and a digest of the
 stored ``widget:{userId}:{repoId}`` JSON (which changes with any config write, ours or another
-implementation's). A hit costs two round trips: ``GET idx:widget:{id}``, then one pipeline
-reading the config, the changelog version, the disabled flag and the cached body. A body whose
-version no longer matches is never served, so no publish, unpublish, edit or config change can
-leave a stale one behind.
+implementation's). A hit is one ``MGET`` of the index entry, the config, the changelog version,
+the disabled flag and the cached body (plus a ``GET`` of the index the first time a process meets
+the widget). A body whose version no longer matches is never served, so no publish, unpublish,
+edit or config change can leave a stale one behind.
 """
 
 import hashlib
@@ -18,13 +18,13 @@ from datetime import datetime, timezone
 
 from django.conf import settings
 
-from changelog_site.errors import ApiError
+from changelog_site.domain import Conflict, Gone, NotFound
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError, iso, new_id, utc_now
 from changelog_site.ratelimit import rate_limit_hit
 from engagement import services as changelog
-from engagement.markdown import plain_text
+from entries.markdown import plain_text
 from entries.models import STATUSES, Entry
 from repos.models import Repo
 from widget.analytics import days_back
@@ -37,14 +37,13 @@ EVENTS = ("impression", "click")
 APPEARANCE = ("colors", "position", "size", "options")
 
 
-class WidgetNotFound(ApiError):
-    def __init__(self, detail="There is no widget with this id."):
-        super().__init__(404, "not_found", detail)
+class WidgetNotFound(NotFound):
+    default_detail = "There is no widget with this id."
 
 
-class WidgetDisabled(ApiError):
-    def __init__(self):
-        super().__init__(410, "widget_disabled", "The owner of this widget has switched it off.")
+class WidgetDisabled(Gone):
+    code = "widget_disabled"
+    default_detail = "The owner of this widget has switched it off."
 
 
 @dataclass
@@ -58,7 +57,7 @@ class PublicBody:
 def widget_repo_check(*, user_id, repo_id):
     """A widget belongs to a repository the user connected; anything else is a 404."""
     if Repo.get(user_id, repo_id) is None:
-        raise ApiError(404, "not_found", "You have not connected this repository.")
+        raise NotFound("You have not connected this repository.")
 
 
 def widget_get(*, user_id, repo_id):
@@ -66,7 +65,7 @@ def widget_get(*, user_id, repo_id):
     widget_repo_check(user_id=user_id, repo_id=repo_id)
     widget = WidgetConfig.get(user_id, repo_id)
     if widget is None:
-        raise ApiError(404, "widget_not_found", "This repository has no widget yet; save one to create it.")
+        raise NotFound("This repository has no widget yet; save one to create it.", code="widget_not_found")
     return widget.with_live_counts()
 
 
@@ -156,7 +155,7 @@ def widget_regenerate(*, user_id, repo_id):
         raw = pipe.get(config_key)
         widget = WidgetConfig.loads(raw) if raw else None
         if widget is None or widget.id != current.id:
-            raise ApiError(409, "conflict", "The widget changed meanwhile; reload and try again.")
+            raise Conflict("The widget changed meanwhile; reload and try again.")
         figures = old.days(days)
         entry_ids = _entry_candidates(user_id, repo_id, figures)
         entry_keys = [keys.widget_entry_clicks(current.id, entry_id) for entry_id in entry_ids]
@@ -248,7 +247,7 @@ def widget_preview_body(*, widget):
 
 
 # widget id -> the ``widget:`` key its ``idx:widget:`` entry named when this process last looked.
-# Only a hint: every request reads the index again in the same pipeline and starts over when it
+# Only a hint: every request reads the index again in the same MGET and starts over when it
 # changed (regenerated id, renamed repository), so it can never serve a wrong widget. It saves a
 # cache hit one round trip; ``KNOWN_WIDGETS_MAX`` bounds it (cleared when full).
 _known_config_keys = {}
@@ -259,8 +258,8 @@ def widget_public_body(*, widget_id):
     """The public JSON of a widget: ``PublicBody`` (served from the cached body when its version
     still matches), or ``WidgetNotFound`` (unknown or regenerated id) / ``WidgetDisabled``.
 
-    A cache hit is one round trip (one pipeline) once this process has seen the widget, two the
-    first time (``GET idx:widget:{id}`` first)."""
+    A cache hit is one round trip (one MGET) once this process has seen the widget, two the first
+    time (``GET idx:widget:{id}`` first)."""
     client = kv.get_client()
     config_key = _known_config_keys.get(widget_id)
     for _ in range(3):
@@ -269,13 +268,9 @@ def widget_public_body(*, widget_id):
             if config_key is None:
                 _known_config_keys.pop(widget_id, None)
                 raise WidgetNotFound()
-        pipe = client.pipeline(transaction=False)
-        pipe.get(keys.idx_widget(widget_id))
-        pipe.get(config_key)
-        pipe.get(keys.cache_changelog_version(_repo_of(config_key)))
-        pipe.exists(keys.meta_widget_disabled(widget_id))
-        pipe.hmget(keys.cache_widget_body(widget_id), "version", "etag", "body")
-        indexed, raw, changelog_version, disabled, (cached_version, etag, body) = pipe.execute()
+        indexed, raw, changelog_version, disabled, cached = client.mget(
+            keys.idx_widget(widget_id), config_key, keys.cache_changelog_version(_repo_of(config_key)),
+            keys.meta_widget_disabled(widget_id), keys.cache_widget_body(widget_id))
         if indexed == config_key:
             break
         _known_config_keys.pop(widget_id, None)
@@ -287,10 +282,13 @@ def widget_public_body(*, widget_id):
     if len(_known_config_keys) >= KNOWN_WIDGETS_MAX:
         _known_config_keys.clear()
     _known_config_keys[widget_id] = config_key
-    if disabled:
+    if disabled is not None:
         raise WidgetDisabled()
-    if changelog_version and cached_version == _digest(BODY_FORMAT, changelog_version, raw):
-        return PublicBody(etag=etag, body=body.encode())
+    if changelog_version and cached:
+        head, _, body = cached.partition("\n")
+        cached_version, _, etag = head.partition(" ")
+        if cached_version == _digest(BODY_FORMAT, changelog_version, raw):
+            return PublicBody(etag=etag, body=body.encode())
     return _rebuild(widget_id, raw, changelog_version)
 
 
@@ -302,10 +300,7 @@ def _rebuild(widget_id, raw, changelog_version):
     body = json.dumps(_build_body(widget, version), separators=(",", ":"), ensure_ascii=False)
     digest = _digest(BODY_FORMAT, version, raw)
     etag = '"w' + _digest(digest, body) + '"'
-    pipe = kv.get_client().pipeline(transaction=True)
-    pipe.hset(keys.cache_widget_body(widget_id), mapping={"version": digest, "etag": etag, "body": body})
-    pipe.expire(keys.cache_widget_body(widget_id), keys.WIDGET_BODY_SECONDS)
-    pipe.execute()
+    kv.get_client().set(keys.cache_widget_body(widget_id), f"{digest} {etag}\n{body}", ex=keys.WIDGET_BODY_SECONDS)
     return PublicBody(etag=etag, body=body.encode())
 
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.services import shiplog_user_id
-from changelog_site.errors import ApiError
+from changelog_site.domain import DomainError, NotFound
 from changelog_site.kv.records import ValidationError
 from repos.models import Repo
 from widget import analytics, services
@@ -26,11 +25,11 @@ def _page(request, template, context, status=200):
 
 def _repo_choice(request, user_id):
     """``(repository names, chosen repository or None)``; a repository the user has not
-    connected is refused with ``ApiError`` 404."""
+    connected is refused with ``NotFound``."""
     names = [repo.name for repo in Repo.for_user(user_id)]
     chosen = request.POST.get("repo") or request.GET.get("repo") or (names[0] if names else None)
     if chosen is not None and chosen not in names:
-        raise ApiError(404, "not_found", "You have not connected this repository.")
+        raise NotFound("You have not connected this repository.")
     return names, chosen
 
 
@@ -45,10 +44,10 @@ def _not_connected(request, title):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def customizer(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     try:
         names, repo_id = _repo_choice(request, user_id)
-    except ApiError:
+    except DomainError:
         return _not_connected(request, "Widget")
     context = {"title": "Widget", "repos": names, "repo_id": repo_id, "widget": None}
     widget = services.widget_find(user_id=user_id, repo_id=repo_id) if repo_id else None
@@ -71,10 +70,10 @@ def customizer(request):
 @login_required
 @require_POST
 def create(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     try:
         _, repo_id = _repo_choice(request, user_id)
-    except ApiError:
+    except DomainError:
         return _not_connected(request, "Widget")
     if repo_id is None:
         return redirect("dashboard-widget")
@@ -86,13 +85,13 @@ def create(request):
 @login_required
 @require_POST
 def regenerate(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     try:
         _, repo_id = _repo_choice(request, user_id)
         services.widget_regenerate(user_id=user_id, repo_id=repo_id)
-    except ApiError as error:
-        if error.status_code == 404:
-            return _not_connected(request, "Widget")
+    except NotFound:
+        return _not_connected(request, "Widget")
+    except DomainError as error:
         messages.error(request, str(error.detail))
         return _back("dashboard-widget", repo_id)
     messages.success(request, "New widget id: the old snippet stopped working. Paste the new one into your site.")
@@ -103,12 +102,12 @@ def regenerate(request):
 @require_POST
 def switch(request):
     """Switch the widget off (its endpoints answer 410 and hosts show nothing) or on again."""
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     enabled = request.POST.get("enabled") == "1"
     try:
         _, repo_id = _repo_choice(request, user_id)
         services.widget_set_enabled(user_id=user_id, repo_id=repo_id, enabled=enabled)
-    except ApiError:
+    except DomainError:
         return _not_connected(request, "Widget")
     messages.success(request, "Widget switched on." if enabled else "Widget switched off: sites that embed it show nothing.")
     return _back("dashboard-widget", repo_id)
@@ -117,10 +116,10 @@ def switch(request):
 @login_required
 @require_safe
 def analytics_page(request):
-    user_id = shiplog_user_id(request.user, request)
+    user_id = request.shiplog_user_id
     try:
         names, repo_id = _repo_choice(request, user_id)
-    except ApiError:
+    except DomainError:
         return _not_connected(request, "Widget analytics")
     context = {"title": "Widget analytics", "repos": names, "repo_id": repo_id, "periods": analytics.PERIODS,
                "widget": services.widget_find(user_id=user_id, repo_id=repo_id) if repo_id else None}

@@ -21,6 +21,12 @@ Retry policy: a command is sent at most once; only opening a connection is retri
 * Only ``transaction()`` below retries, on ``WatchError``: Redis then applied nothing.
 
 Django's cache uses the same connection classes and policy (``connection_options``).
+
+Pool: a ``BlockingConnectionPool`` of at most ``KV_MAX_CONNECTIONS`` per process (by default twice
+the web server's ``WEB_THREADS``: a transaction holds its WATCHed connection while its function
+may read through the shared client). A thread finding every connection busy waits up to
+``KV_POOL_TIMEOUT`` seconds, then gets ``ConnectionError`` (a 503 + ``Retry-After``), instead of
+opening ever more connections until the server or a managed plan's limit refuses them.
 """
 
 import time
@@ -78,15 +84,21 @@ def connection_options(url):
     }
 
 
-def make_client(url, *, connect_timeout=None, socket_timeout=None):
-    """A redis-py client (str responses) for ``url`` under the retry policy above."""
-    return redis.Redis.from_url(
+def make_client(url, *, connect_timeout=None, socket_timeout=None, max_connections=None):
+    """A redis-py client (str responses) for ``url`` under the retry policy above, on a bounded
+    pool (``max_connections``, default ``KV_MAX_CONNECTIONS``)."""
+    pool = redis.BlockingConnectionPool.from_url(
         url,
         decode_responses=True,
         socket_timeout=socket_timeout if socket_timeout is not None else settings.KV_SOCKET_TIMEOUT,
         socket_connect_timeout=connect_timeout if connect_timeout is not None else settings.KV_CONNECT_TIMEOUT,
+        max_connections=max_connections or settings.KV_MAX_CONNECTIONS,
+        timeout=settings.KV_POOL_TIMEOUT,
         **connection_options(url),
     )
+    client = redis.Redis(connection_pool=pool)
+    client.auto_close_connection_pool = True
+    return client
 
 
 def get_client():

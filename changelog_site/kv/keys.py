@@ -24,10 +24,12 @@ REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 PLACEHOLDER = re.compile(r"^\{([a-z_]+)\}$")
 CHANGELOG_VERSION_SECONDS = 30 * 24 * 3600  # the TTL every write of ``cache_changelog_version`` sets
 WIDGET_STAT_DAYS = 100  # per-day widget figures are kept this long (the analytics page shows 90)
+REPO_STAT_DAYS = 100  # per-day repository view figures are kept this long (the analytics page shows 90)
 WIDGET_BODY_SECONDS = 24 * 3600
 CHANGELOG_BODY_SECONDS = 24 * 3600  # a rendered public page, feed or sitemap kept in ``cache_changelog_body``
 SUBSCRIBER_MARK_SECONDS = 180 * 24 * 3600  # how long "this entry was mailed to this address" is kept
 USAGE_COUNTED_SECONDS = 62 * 24 * 3600
+WEBHOOK_DAY_SECONDS = 8 * 24 * 3600
 
 TABLE = {
     # --- the data document's keys ---------------------------------------------------------
@@ -84,9 +86,20 @@ TABLE = {
     "idx_roadmap_entry": ("idx:roadmap-entry:{entry_id}",
                           "SET of the roadmap item ids whose linkedEntryId is this entry "
                           "(RoadmapItem.add_to_indexes)."),
+    "idx_roadmap_column": ("idx:roadmap-column:{user_id}:{repo_id}:{column}",
+                           "ZSET of a user's roadmap item ids of a repository in one column (planned, in-progress, "
+                           "completed, or off: kept off the roadmap by GitHub's state), hidden ones included, scored "
+                           "by votes then issue number (roadmap.models.vote_score); the vote script keeps it current."),
+    "idx_roadmap_public": ("idx:roadmap-public:{user_id}:{repo_id}:{status}",
+                           "ZSET: the same, only the items the public roadmap shows (neither hidden nor off)."),
+    "idx_subscribers_confirmed": ("idx:subscribers-confirmed:{repo_id}",
+                                  "ZSET, every score 0 (read by ZRANGEBYLEX: pages and prefix search): a "
+                                  "repository's confirmed subscriber emails."),
+    "idx_subscribers_pending": ("idx:subscribers-pending:{repo_id}",
+                                "ZSET: the same, the addresses that have not confirmed yet."),
     "idx_hook_secret": ("idx:hook-secret:{github_repo_id}",
                         "STRING: a repository webhook's secret as kept before it moved to SQL "
-                        "(github_sync.hook_secrets carries it over)."),
+                        "(repos.hook_secrets carries it over)."),
 
     # --- meta: our own records, which kv_reindex cannot rebuild -----------------------------
     "meta_view_visitors": ("meta:view-visitors:{entry_id}:{day}",
@@ -106,6 +119,14 @@ TABLE = {
                           "SET of the entry fields the user edited; GitHub events leave them alone."),
     "meta_entry_github": ("meta:entry-github:{entry_id}",
                           "HASH of what GitHub told us about an entry's PR: prUpdatedAt, revert, revertsPr."),
+    "meta_entry_fixes": ("meta:entry-fixes:{entry_id}",
+                         "STRING: JSON [{number, title, state}] of the issues the entry's PR closes (titles "
+                         "fetched once; docs/github-loop.md)."),
+    "meta_entry_credits": ("meta:entry-credits:{entry_id}",
+                           "STRING: JSON {author, coAuthors, firstContribution}: who to thank, bots left out."),
+    "meta_entry_shipped": ("meta:entry-shipped:{entry_id}",
+                           "STRING: JSON of the \"Shipped in\" comments and labels posted on GitHub for the entry "
+                           "(state, detail, per issue and PR: comment id, label, outcome)."),
     "meta_repo_disconnected": ("meta:repo-disconnected:{user_id}",
                                "HASH repoName -> JSON {reason, at}: repositories GitHub deleted."),
     "meta_user_notices": ("meta:notices:{user_id}", "LIST (newest first, capped) of JSON dashboard notices."),
@@ -113,6 +134,11 @@ TABLE = {
     "meta_github_token_check": ("meta:github-token-check:{user_id}",
                                 "HASH: what GitHub last said about the user's saved token (state, login, "
                                 "checkedAt, detail); deleted with the token (repos.token_check)."),
+    "meta_pro_grant": ("meta:pro-grant:{user_id}",
+                       "STRING: JSON {grantedAt, grantedBy, until} of Pro granted by staff in the admin "
+                       "(until: null, or when it ends; billing/staff.py)."),
+    "meta_pro_grants_ending": ("meta:pro-grants-ending",
+                               "ZSET of the userIds whose staff-granted Pro ends, scored by its end (epoch seconds)."),
     "meta_github_tokens_unverified": ("meta:github-tokens-unverified",
                                       "SET of the userIds whose saved token GitHub has not answered for yet."),
     "meta_widget_disabled": ("meta:widget-disabled:{widget_id}",
@@ -125,6 +151,9 @@ TABLE = {
     "meta_subscriber": ("meta:subscriber:{repo_id}:{email}",
                         "HASH beside subscriber:{repoId}:{email}: lastSentAt, lastDigestAt, failures, lastError, "
                         "lastErrorAt. Deleted in the same MULTI as the record."),
+    "meta_subscribers_failing": ("meta:subscribers-failing:{repo_id}",
+                                 "ZSET, every score 0: the subscriber emails of a repository a mail to failed "
+                                 "(lastError in meta:subscriber), added in the same MULTI as lastError."),
     "meta_roadmap_item": ("meta:roadmap-item:{roadmap_id}",
                           "HASH: what the roadmap keeps about an item beside the document's fields (hidden, off, "
                           "issueUpdatedAt, derived, manual, write-back state; docs/roadmap.md)."),
@@ -144,6 +173,13 @@ TABLE = {
                         "(impressions, clicks, entry.{entryId}), HINCRBY'd in the same MULTI as the totals."),
     "stat_subscriber_mail": ("stat:subscriber-mail:{repo_id}",
                              "HASH of counters: confirmations, updates, digests (mails sent) and failed."),
+    "stat_repo_views_day": ("stat:repo-views-day:{repo_id}:{day}",
+                            "HASH, expires REPO_STAT_DAYS after its last write: one UTC day of a repository's "
+                            "entry-page views (views, uniques: each entry's unique visitors, summed), counted by "
+                            "the view's own script (engagement/view_counts.py)."),
+    "stat_repo_top_day": ("stat:repo-top-day:{repo_id}:{day}",
+                          "ZSET, expires likewise: entry id -> its views that day (ZINCRBY in the same script), the "
+                          "analytics page's most viewed entries."),
 
     # --- lock:, cache: ----------------------------------------------------------------------
     "dodo_webhook": ("lock:dodo-webhook:{webhook_id}", "STRING with a TTL: this Dodo webhook-id was applied."),
@@ -163,8 +199,8 @@ TABLE = {
     "lock_roadmap_notified": ("lock:roadmap-notified:{roadmap_id}",
                               "SET of the addresses told that the item shipped (SADD before sending)."),
     "cache_widget_body": ("cache:widget-body:{widget_id}",
-                          "HASH, expires WIDGET_BODY_SECONDS: the public GET /api/widget/{widgetId} body, its etag "
-                          "and the version it was built at."),
+                          "STRING, expires WIDGET_BODY_SECONDS: '{version} {etag}' newline the public GET "
+                          "/api/widget/{widgetId} body; served only while version still matches."),
     "cache_github_pages": ("cache:github-pages:{user_id}",
                            "HASH with a TTL: GitHub API URL -> JSON {etag, body} of the user's last 200."),
     "cache_changelog_version": ("cache:changelog-version:{repo_id}",
@@ -178,6 +214,10 @@ TABLE = {
     # Django cache keys (django-redis stores them as ``cache:1:<key>``).
     "cache_changelog_entry_html": ("changelog-html:{entry_id}:{digest}",
                                    "An entry's sanitized HTML, under a digest of the text it was rendered from."),
+    "cache_webhooks_day": ("webhooks-day:{day}",
+                           "INTEGER, expires WEBHOOK_DAY_SECONDS after it is made: verified GitHub deliveries "
+                           "processed as they arrived on one UTC day (the admin's totals; best effort, kept out of "
+                           "the data so a delivery that changes nothing writes nothing there)."),
 }
 
 # idx: keys of earlier versions whose data moved to meta: (kv_reindex carries them over).
@@ -241,7 +281,11 @@ def _builder(pattern, doc):
     signature = inspect.Signature([inspect.Parameter(field, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                                    for field in pattern.fields])
 
+    fields = pattern.fields
+
     def build(*args, **kwargs):
+        if not kwargs and len(args) == len(fields):  # the usual call: no binding (public pages build dozens)
+            return pattern.format(dict(zip(fields, args)))
         return pattern.format(signature.bind(*args, **kwargs).arguments)
 
     build.__name__ = build.__qualname__ = pattern.name

@@ -122,7 +122,7 @@ def parse_iso(value, *, naive_is_utc=False):
 
 
 def new_id(prefix):
-    """An opaque, URL-safe, globally unique id with no ':' (CONTRACT.md)."""
+    """An opaque, URL-safe, globally unique id with no ':' (ids appear in URLs and keys)."""
     return f"{prefix}_{secrets.token_urlsafe(18)}"
 
 

@@ -17,7 +17,10 @@ A record class declares (as class attributes):
 * ``key_names`` / ``index_names``: the ``keys.TABLE`` rows it stores / the ``idx:`` rows it writes,
   for ``kv_reindex``;
 * ``export_section`` and ``export_as``: where ``export()`` goes in the GDPR export (``"list"``,
-  ``"one"``, ``"dict"``), or ``MERGE`` to add its fields to its parent's item.
+  ``"one"``, ``"dict"``), or ``MERGE`` to add its fields to its parent's item;
+* ``sweeps``: True for a class whose records go after their siblings when the parent is deleted,
+  because the siblings' deletion writes to their keys (``repos.models.RepoShares``: deleting
+  entries bumps the changelog version it deletes).
 """
 
 from . import client as kv
@@ -79,6 +82,7 @@ class Family:
     index_names = ()
     export_section = None
     export_as = "list"
+    sweeps = False
 
     # --- finding records ---------------------------------------------------------------------
 
@@ -106,8 +110,9 @@ class Family:
         return []
 
     def dependents(self):
-        """The records hanging off this one, through the registry."""
-        return [child for cls in registry.children(self.kind) for child in cls.children_of(self)]
+        """The records hanging off this one, through the registry (those of ``sweeps`` classes last)."""
+        classes = sorted(registry.children(self.kind), key=lambda cls: cls.sweeps)
+        return [child for cls in classes for child in cls.children_of(self)]
 
     def dependent_keys(self):
         """Every key of this record's family: its own and, recursively, its dependents'."""

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 
 # Sent once a run is over, with ``reindexer``: apps whose data outside the registry needs an upgrade
-# step (e.g. github_sync's hook secrets, carried from Redis to SQL) connect to it in ``ready()``.
+# step (e.g. repos' hook secrets, carried from Redis to SQL) connect to it in ``ready()``.
 reindex_finished = Signal()
 
 # Moves a legacy key to its meta: name; when both exist, merges the legacy one into it (the meta:

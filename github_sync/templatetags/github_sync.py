@@ -1,10 +1,12 @@
-"""``{% backfill_progress repo.name as progress %}`` (see ``github_sync.backfill_status``) and
-``{% repo_disconnected repo as why %}`` for pages."""
+"""``{% backfill_progress repo.name as progress %}`` (see ``github_sync.backfill_status``),
+``{% repo_disconnected repo as why %}`` and ``{% user_notices_here 5 as notices %}`` (what GitHub
+told us lately, for the overview) for pages."""
 
 from django import template
 
-from github_sync import services
 from github_sync.backfill_status import backfill_status
+from github_sync.services.repositories import repo_disconnected as disconnected
+from github_sync.services.repositories import user_notices
 
 register = template.Library()
 
@@ -16,4 +18,9 @@ def backfill_progress(repo_name):
 
 @register.simple_tag
 def repo_disconnected(repo):
-    return services.repo_disconnected(user_id=repo.userId).get(repo.name)
+    return disconnected(user_id=repo.userId).get(repo.name)
+
+
+@register.simple_tag(takes_context=True)
+def user_notices_here(context, limit):
+    return user_notices(user_id=context["request"].shiplog_user_id, limit=limit)

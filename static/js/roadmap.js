@@ -4,12 +4,16 @@
   var picker = document.querySelector("select[data-autosubmit]");
   if (picker) picker.addEventListener("change", function () { picker.form.submit(); });
 
-  function counts() {
+  // The counts are the columns' totals (a column shows one page of them): a move shifts one.
+  function recount(from, to) {
+    [[from, -1], [to, 1]].forEach(function (change) {
+      document.querySelectorAll("[data-column-count='" + change[0] + "']").forEach(function (el) {
+        el.textContent = Math.max(0, parseInt(el.textContent, 10) + change[1]);
+      });
+    });
     document.querySelectorAll(".rm-column").forEach(function (column) {
-      var n = column.querySelectorAll(".rm-card").length;
-      document.querySelectorAll("[data-column-count='" + column.dataset.column + "']").forEach(function (el) { el.textContent = n; });
       var empty = column.querySelector(".rm-empty");
-      if (empty) empty.hidden = n > 0;
+      if (empty) empty.hidden = column.querySelectorAll(".rm-card").length > 0;
     });
   }
 
@@ -31,8 +35,11 @@
       hide.textContent = item.hidden ? "Show" : "Hide";
       hide.form.querySelector("[name=hidden]").value = item.hidden ? "0" : "1";
       var column = document.querySelector(".rm-column[data-column='" + item.status + "'] .rm-list");
-      if (column && card.parentNode !== column) column.insertBefore(card, column.firstChild);
-      counts();
+      if (column && card.parentNode !== column) {
+        var from = card.closest(".rm-column").dataset.column;
+        column.insertBefore(card, column.firstChild);
+        recount(from, item.status);
+      }
     }).catch(function (error) { alert(error.message); });
   }
 

@@ -1,9 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import ApiToken
-from billing.models import Account, User
-from tests.accounts_helpers import signup
+from accounts.models import Account, ApiToken, User
+from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ def issue(email, *args):
 
 
 def test_it_prints_a_token_that_authenticates_the_api(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", api_token=False)
 
     token = issue("alice@example.com")
 
@@ -27,7 +26,7 @@ def test_it_prints_a_token_that_authenticates_the_api(client, redis_db):
 
 
 def test_it_stores_only_a_hash_of_the_token(redis_db):
-    signup()
+    make_account(email="alice@example.com", api_token=False)
 
     token = issue("alice@example.com")
 
@@ -52,7 +51,7 @@ def test_it_refuses_an_unknown_email_without_create(redis_db):
 
 
 def test_it_rejects_a_revoked_token(client, redis_db):
-    signup()
+    make_account(email="alice@example.com", api_token=False)
     token = issue("alice@example.com")
     client.login(username="alice@example.com", password="correct horse battery")
     client.post(f"/dashboard/settings/api-tokens/{ApiToken.objects.get().pk}/revoke/")
@@ -72,7 +71,7 @@ def test_it_rejects_an_unknown_token(client, redis_db):
 
 
 def test_it_creates_and_lists_tokens_in_settings_by_prefix_only(client, redis_db):
-    signup()
+    make_account(email="alice@example.com", api_token=False)
     client.login(username="alice@example.com", password="correct horse battery")
 
     created = client.post("/dashboard/settings/api-tokens/", {"name": "CI"})
@@ -85,8 +84,8 @@ def test_it_creates_and_lists_tokens_in_settings_by_prefix_only(client, redis_db
 
 
 def test_it_does_not_revoke_another_users_token(client, redis_db):
-    signup()
-    signup("bob@example.com")
+    make_account(email="alice@example.com", api_token=False)
+    make_account(email="bob@example.com", api_token=False)
     issue("bob@example.com")
     client.login(username="alice@example.com", password="correct horse battery")
 

@@ -8,11 +8,12 @@ from django.contrib.auth import get_user_model
 from billing.models import DodoIds, Usage
 from changelog_site.kv.records import iso
 from engagement.models import EntryUpvotes, PageViews
-from github_sync.hook_secrets import HookSecret
+from repos.hook_secrets import HookSecret
 from repos.models import Repo
 from roadmap.models import RoadmapUpvotes
-from tests.accounts_helpers import GITHUB_TOKEN, api, bearer, keyspace, signup
-from tests.factories import make_entry, make_roadmap_item, make_social, make_subscriber, make_widget
+from tests.accounts_helpers import api, bearer, keyspace
+from tests.factories import (GITHUB_TOKEN, make_account, make_entry, make_roadmap_item, make_social, make_subscriber,
+                             make_widget)
 from widget.models import WidgetCounters
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def populate(record, repo="acme/app", github_repo_id=77, hook_id=5):
 
 
 def test_it_shows_the_account(client, redis_db):
-    django_user, record = signup(location="in")
+    record, django_user, _ = make_account(email="alice@example.com", location="in", github_token=GITHUB_TOKEN)
 
     response = client.get("/api/me/", **bearer(django_user))
 
@@ -52,14 +53,14 @@ def test_it_shows_the_account(client, redis_db):
 
 
 def test_it_works_with_the_session_too(client, redis_db):
-    signup()
+    make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     client.login(username="alice@example.com", password="correct horse battery")
 
     assert client.get("/api/me/").status_code == 200
 
 
 def test_it_exports_all_the_users_data_without_the_token(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     populate(record)
 
     response = client.get("/api/me/export/", **bearer(django_user))
@@ -79,10 +80,10 @@ def test_it_exports_all_the_users_data_without_the_token(client, redis_db):
 
 
 def test_it_deletes_every_key_of_the_user_and_nothing_else(client, redis_db):
-    bob, bob_record = signup("bob@example.com")
+    bob_record, bob, _ = make_account(email="bob@example.com", github_token=GITHUB_TOKEN)
     populate(bob_record, repo="bob/tool", github_repo_id=88, hook_id=6)
     before = {key: redis_db.dump(key) for key in keyspace(redis_db)}
-    alice, alice_record = signup()
+    alice_record, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     populate(alice_record)
 
     with responses.RequestsMock() as mock:
@@ -97,7 +98,7 @@ def test_it_deletes_every_key_of_the_user_and_nothing_else(client, redis_db):
 
 
 def test_it_deletes_the_account_even_when_github_refuses_the_token(client, redis_db):
-    alice, alice_record = signup()
+    alice_record, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     populate(alice_record)
 
     with responses.RequestsMock() as mock:
@@ -110,8 +111,8 @@ def test_it_deletes_the_account_even_when_github_refuses_the_token(client, redis
 
 
 def test_it_keeps_a_shared_repositorys_hook_and_subscribers_for_the_team(client, redis_db):
-    alice, alice_record = signup()
-    bob, bob_record = signup("bob@example.com")
+    alice_record, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
+    bob_record, bob, _ = make_account(email="bob@example.com", github_token=GITHUB_TOKEN)
     populate(alice_record)
     Repo(userId=bob_record.id, name="acme/app", githubRepoId=77, webhookId=5).save()
 
@@ -124,7 +125,7 @@ def test_it_keeps_a_shared_repositorys_hook_and_subscribers_for_the_team(client,
 
 
 def test_it_deletes_the_account_from_settings_after_confirmation(client, redis_db):
-    signup(github_token=None)
+    make_account(email="alice@example.com")
     client.login(username="alice@example.com", password="correct horse battery")
 
     refused = client.post("/dashboard/settings/delete-account/", {"confirm": "someone@else.com"})
@@ -137,7 +138,7 @@ def test_it_deletes_the_account_from_settings_after_confirmation(client, redis_d
 
 
 def test_it_lists_what_it_exports_as_a_download(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
 
     response = client.get("/api/me/export/", **bearer(django_user))
 
@@ -148,7 +149,7 @@ def test_it_lists_what_it_exports_as_a_download(client, redis_db):
 def test_it_exports_and_deletes_the_users_sync_rules(client, redis_db):
     from github_sync.models import SyncSettings
 
-    alice, alice_record = signup()
+    alice_record, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     populate(alice_record)
     SyncSettings.objects.create(user_id=alice_record.id, github_repo_id=77, skip_label="no-changelog")
     SyncSettings.objects.create(user_id="user_someoneelseabcdefghijk", github_repo_id=77)
@@ -163,9 +164,9 @@ def test_it_exports_and_deletes_the_users_sync_rules(client, redis_db):
 
 
 def test_the_overview_shows_what_github_told_us(client, redis_db):
-    from github_sync.services import repo_mark_deleted
+    from github_sync.services.repositories import repo_mark_deleted
 
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     populate(record)
     repo_mark_deleted(repo_name="acme/app")
     client.force_login(django_user)
@@ -176,7 +177,7 @@ def test_the_overview_shows_what_github_told_us(client, redis_db):
 
 
 def test_the_repositories_page_shows_dates_people_read(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     populate(record)
     client.force_login(django_user)
 

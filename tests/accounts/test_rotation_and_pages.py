@@ -6,16 +6,17 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from changelog_site import crypto
-from github_sync.hook_secrets import HookSecret
+from repos.hook_secrets import HookSecret
 from repos.models import GitHubToken, Repo
-from tests.accounts_helpers import GITHUB_TOKEN, api, signup
+from tests.accounts_helpers import api
 from tests.conftest import load_fixture
+from tests.factories import GITHUB_TOKEN, make_account
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_never_stores_the_plain_token(redis_db):
-    _, record = signup()
+    record, _, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
 
     stored = redis_db.get(f"user:{record.id}:github_token")
 
@@ -24,7 +25,7 @@ def test_it_never_stores_the_plain_token(redis_db):
 
 
 def test_it_reencrypts_every_secret_under_the_newest_key(redis_db, settings):
-    _, record = signup()
+    record, _, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     Repo(userId=record.id, name="acme/app", githubRepoId=77, webhookId=5).save()
     HookSecret(77).set("hook-secret")
     old_key = settings.TOKEN_ENCRYPTION_KEYS[0]
@@ -70,7 +71,7 @@ def test_it_reports_a_hook_secret_no_configured_key_opens(redis_db, settings):
 
 
 def test_it_reports_a_secret_no_configured_key_opens(redis_db, settings):
-    _, record = signup()
+    record, _, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     out, err = StringIO(), StringIO()
 
@@ -83,9 +84,9 @@ def test_it_reports_a_secret_no_configured_key_opens(redis_db, settings):
 def test_it_captures_the_github_oauth_token_encrypted_on_social_login(rf, redis_db):
     from types import SimpleNamespace
 
-    from accounts.signals import github_token_on_login
+    from repos.receivers import github_token_on_login
 
-    django_user, record = signup(github_token=None)
+    record, django_user, _ = make_account(email="alice@example.com")
     sociallogin = SimpleNamespace(user=django_user, account=SimpleNamespace(provider="github"),
                                   token=SimpleNamespace(token="gho_fromOAuth"))
 
@@ -96,7 +97,7 @@ def test_it_captures_the_github_oauth_token_encrypted_on_social_login(rf, redis_
 
 
 def test_it_saves_a_pasted_personal_access_token_encrypted(client, redis_db):
-    _, record = signup(github_token=None)
+    record, _, _ = make_account(email="alice@example.com")
     client.login(username="alice@example.com", password="correct horse battery")
     with responses.RequestsMock() as mock:
         mock.get(api("/user"), json=load_fixture("github/rest/users.get-authenticated.json"))
@@ -109,7 +110,7 @@ def test_it_saves_a_pasted_personal_access_token_encrypted(client, redis_db):
 
 
 def test_the_onboarding_page_lists_and_searches_the_users_repositories(client, redis_db):
-    signup()
+    make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     client.login(username="alice@example.com", password="correct horse battery")
     with responses.RequestsMock() as mock:
         mock.get(api("/user/repos"), json=load_fixture("github/rest/repos.list-for-authenticated-user.json"))
@@ -122,7 +123,7 @@ def test_the_onboarding_page_lists_and_searches_the_users_repositories(client, r
 
 
 def test_the_onboarding_page_explains_a_revoked_token(client, redis_db):
-    signup()
+    make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     client.login(username="alice@example.com", password="correct horse battery")
     with responses.RequestsMock() as mock:
         mock.get(api("/user/repos"), status=401, json={"message": "Bad credentials"})
@@ -133,7 +134,7 @@ def test_the_onboarding_page_explains_a_revoked_token(client, redis_db):
 
 
 def test_the_dashboard_shows_every_section_in_its_navigation(client, redis_db):
-    signup()
+    make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     client.login(username="alice@example.com", password="correct horse battery")
 
     page = client.get("/dashboard/").content.decode()
@@ -154,7 +155,7 @@ def test_the_demo_command_loads_a_populated_account_once(redis_db):
     call_command("demo", stdout=StringIO())
     call_command("demo", stdout=StringIO())
 
-    from billing.models import Account
+    from accounts.models import Account
     user_id = Account.objects.get(user__email="demo@shiplog.local").shiplog_user_id
     assert [repo.name for repo in Repo.for_user(user_id)] == ["shiplog-demo/acme-app"]
     assert Entry.count(user_id, "published") == 4

@@ -6,8 +6,8 @@ import redis
 from django.contrib.auth import get_user_model
 from django.core import mail
 
+from accounts.models import Account, User
 from accounts.services import account_signup, location_default
-from billing.models import Account, User
 
 
 def post_signup(client, email="new@example.com", **headers):

@@ -64,7 +64,7 @@ def test_it_shows_a_free_users_plan_usage_and_upgrade_button(signed_in, dodo_api
 
     page = client.get("/dashboard/billing/").content.decode()
 
-    assert "Current plan: <span" in page and ">free</span>" in page
+    assert "Current plan: Free" in page
     assert "Upgrade to Pro · $9/month" in page
     assert "3 / 10" in page
     assert "No payments yet." in page
@@ -117,14 +117,14 @@ def test_it_reads_the_user_record_once_per_limited_request(action, client, accou
 
 
 def test_it_shows_the_subscription_in_the_admin(client, account, django_user_model, dodo_secret):
-    from billing.models import Account
+    from accounts.models import Account
 
     record, _, _ = account()
     deliver(client, subscription_event("subscription.active", user_id=record.id))
     admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
 
-    page = client.get(f"/admin/billing/account/{Account.objects.get(shiplog_user_id=record.id).pk}/change/")
+    page = client.get(f"/admin/accounts/account/{Account.objects.get(shiplog_user_id=record.id).pk}/change/")
 
     text = page.content.decode()
     assert page.status_code == 200

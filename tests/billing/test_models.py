@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from billing.models import DodoIds, Usage, User
+from accounts.models import User
+from billing.models import DodoIds, Usage
 from changelog_site.kv.records import ValidationError
 from tests.factories import make_user
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from billing.services import on_hold_expire
+from billing.subscriptions import on_hold_expire
 from billing.tasks import on_hold_expire_task
 from tests.billing.dodo_helpers import deliver, payment_event, subscription_event
 
@@ -40,7 +40,7 @@ def test_it_runs_upgrade_then_cancel_then_renew_on_the_documents_keys(client, re
                                                at=T0 + 20), msg_id="msg_renew")
     assert again.json() == {"status": "upgraded"}
     assert raw_user(redis_db, uid) == {"id": uid, "email": record.email, "plan": "pro",
-                                       "dodoCustomerId": "cus_9KdLw3Hs2Qx", "createdAt": "2026-03-09T12:00:00Z",
+                                       "dodoCustomerId": "cus_9KdLw3Hs2Qx", "createdAt": record.to_dict()["createdAt"],
                                        "location": "intl"}
     assert redis_db.get(f"user:{uid}:dodo_subscription_id") == "sub_Renewed000001"
     state = json.loads(redis_db.get(f"meta:dodo-subscription:{uid}"))
@@ -202,7 +202,7 @@ def test_it_does_not_let_a_payment_event_block_a_later_activation(client, redis_
 
 
 def test_it_removes_billing_keys_with_the_account(client, redis_db, account, dodo_secret):
-    from accounts.services import account_delete
+    from accounts.lifecycle import account_delete
 
     record, _, _ = account()
     deliver(client, subscription_event("subscription.on_hold", user_id=record.id, at=T0,

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
-from accounts.services import account_export
-from billing.services import _epoch, dodo_event_apply
+from accounts.lifecycle import account_export
+from billing.subscriptions import epoch
+from billing.webhooks import dodo_event_apply
 from changelog_site.kv import client as kv
 from tests.billing.dodo_helpers import deliver, payment_event, subscription_event
 
@@ -17,7 +18,7 @@ def test_it_applies_one_of_two_concurrent_deliveries_of_the_same_id(account, red
     event = subscription_event("subscription.active", user_id=record.id)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        replies = list(pool.map(lambda _: dodo_event_apply(webhook_id="msg_same", event=event).body["status"],
+        replies = list(pool.map(lambda _: dodo_event_apply(webhook_id="msg_same", event=event).status,
                                 range(8)))
 
     assert sorted(replies) == ["duplicate"] * 7 + ["upgraded"]
@@ -50,10 +51,10 @@ def test_it_answers_503_with_retry_after_when_redis_is_down(client, account, dod
 
 
 def test_it_reads_dodo_timestamps_with_any_precision():
-    assert _epoch("2026-03-09T12:00:00Z") == 1773057600
-    assert _epoch("2026-03-09T12:00:00.123456789Z") == 1773057600.123456
-    assert _epoch("2026-03-09T17:30:00+05:30") == 1773057600
-    assert _epoch("yesterday") is None and _epoch(None) is None
+    assert epoch("2026-03-09T12:00:00Z") == 1773057600
+    assert epoch("2026-03-09T12:00:00.123456789Z") == 1773057600.123456
+    assert epoch("2026-03-09T17:30:00+05:30") == 1773057600
+    assert epoch("yesterday") is None and epoch(None) is None
 
 
 def test_it_exports_the_subscription_and_payments_seen(account, dodo_secret, client):

@@ -1,30 +1,21 @@
 """Standard Webhooks verification against the published known-answer vectors."""
 
-from datetime import datetime, timezone
+import json
 
 import pytest
-import standardwebhooks.webhooks as sw
 
-from billing.services import dodo_signature_verify
-from changelog_site.errors import ApiError
+from billing.webhooks import dodo_signature_verify
+from changelog_site.domain import Unauthenticated
+from tests.billing.dodo_helpers import deliver, subscription_event
 from tests.conftest import load_fixture
 
 VECTORS = load_fixture("standard-webhooks/vectors.json")
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    """Make the library's clock read ``seconds`` (the vectors are from 2021 and 2022)."""
-
-    def freeze(seconds):
-        class Frozen(datetime):
-            @classmethod
-            def now(cls, tz=None):
-                return datetime.fromtimestamp(seconds, tz=tz or timezone.utc)
-
-        monkeypatch.setattr(sw, "datetime", Frozen)
-
-    return freeze
+def frozen_now(time_machine):
+    """``frozen_now(seconds)``: the clock stands at that epoch second (the vectors are from 2021 and 2022)."""
+    return lambda seconds: time_machine.move_to(seconds, tick=False)
 
 
 def _headers(vector, signature=None, timestamp=None):
@@ -42,11 +33,15 @@ def test_it_accepts_each_known_answer_vector(vector, frozen_now):
     assert webhook_id == vector["msg_id"]
 
 
-@pytest.mark.parametrize("vector", VECTORS, ids=[v["msg_id"] for v in VECTORS])
-def test_it_signs_exactly_like_the_vectors(vector):
-    moment = datetime.fromtimestamp(vector["timestamp"], tz=timezone.utc)
+def test_it_verifies_the_bytes_it_received_not_the_json_they_parse_to(client, account, dodo_secret):
+    record, _, _ = account()
+    event = subscription_event("subscription.active", user_id=record.id)
+    event["data"]["customer"]["name"] = "Zoë Ångström"
+    body = json.dumps(event, indent=2, ensure_ascii=False, sort_keys=True)  # not how Python would re-encode it
 
-    assert sw.Webhook(vector["secret"]).sign(vector["msg_id"], moment, vector["payload"]) == vector["signature"]
+    response = deliver(client, event, body=body, msg_id="msg_pretty")
+
+    assert response.status_code == 200 and response.json() == {"status": "upgraded"}
 
 
 def test_it_accepts_a_matching_signature_among_several(frozen_now):
@@ -73,10 +68,10 @@ def test_it_refuses_a_vector_with_one_part_changed(change, frozen_now):
     else:
         headers["webhook-timestamp"] = str(vector["timestamp"] + 1)
 
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(Unauthenticated) as raised:
         dodo_signature_verify(headers=headers, body=body.encode(), secret=vector["secret"])
 
-    assert (raised.value.status_code, raised.value.code) == (401, "invalid_signature")
+    assert raised.value.code == "invalid_signature"
 
 
 @pytest.mark.parametrize("offset", [-301, 301])
@@ -84,10 +79,8 @@ def test_it_refuses_a_timestamp_more_than_five_minutes_away(offset, frozen_now):
     vector = VECTORS[1]
     frozen_now(vector["timestamp"] - offset)
 
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(Unauthenticated):
         dodo_signature_verify(headers=_headers(vector), body=vector["payload"].encode(), secret=vector["secret"])
-
-    assert raised.value.status_code == 401
 
 
 @pytest.mark.parametrize("signature", ["garbage", "v1,not base64!!", "v1,a,b", ""])
@@ -97,10 +90,10 @@ def test_it_answers_401_for_a_malformed_signature_header(signature, frozen_now):
     headers = _headers(vector)
     headers["webhook-signature"] = signature
 
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(Unauthenticated) as raised:
         dodo_signature_verify(headers=headers, body=vector["payload"].encode(), secret=vector["secret"])
 
-    assert (raised.value.status_code, raised.value.code) == (401, "invalid_signature")
+    assert raised.value.code == "invalid_signature"
 
 
 def test_it_verifies_a_vector_at_the_endpoint_before_parsing_it(client, settings, frozen_now):

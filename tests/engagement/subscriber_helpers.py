@@ -14,7 +14,7 @@ import environ
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.engagement.public_helpers import BROWSER, REPO, browser, connected
+from tests.engagement.public_helpers import BROWSER, REPO, browser, connected  # noqa: F401  (re-exported)
 
 BASE = f"/changelog/{REPO}/"
 LINK = re.compile(r"https?://testserver(/subscriptions/[a-z]+/[^/\s]+/)")

@@ -4,24 +4,14 @@ repository's settings page: tests/repos/test_repo_settings.py)."""
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
-from billing.models import Account
 from engagement import services
 from engagement.models import EntryUpvotes
 from tests.engagement.public_helpers import REPO, connected, published
-from tests.factories import make_user
+from tests.factories import make_repo
 
 pytestmark = pytest.mark.django_db
-
-
-def owner_client(record):
-    django_user = get_user_model().objects.create_user(username=record.id, email=record.email, password="x")
-    Account.objects.create(user=django_user, shiplog_user_id=record.id)
-    client = Client()
-    client.force_login(django_user)
-    return client
 
 
 def test_it_sums_views_and_uniques_per_day_and_ranks_entries(redis_db):
@@ -42,12 +32,13 @@ def test_it_sums_views_and_uniques_per_day_and_ranks_entries(redis_db):
     assert [row["entry"].title for row in summary["most_upvoted"]] == ["Quiet"]
 
 
-def test_it_renders_the_page_with_an_svg_chart(redis_db):
-    owner = connected()
+def test_it_renders_the_page_with_an_svg_chart(signed_in):
+    client, owner = signed_in
+    make_repo(owner, name=REPO)
     entry = published(owner, pr_id=1, title="Popular")
     services.page_view_record(entry_id=entry.id, visitor_id="a")
 
-    response = owner_client(owner).get("/dashboard/analytics/")
+    response = client.get("/dashboard/analytics/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -56,11 +47,11 @@ def test_it_renders_the_page_with_an_svg_chart(redis_db):
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_it_refuses_another_users_repository(redis_db):
+def test_it_refuses_another_users_repository(signed_in):
+    client, _ = signed_in
     connected()
-    stranger = make_user()
 
-    response = owner_client(stranger).get("/dashboard/analytics/", {"repo": REPO})
+    response = client.get("/dashboard/analytics/", {"repo": REPO})
 
     assert response.status_code == 404
 
@@ -69,9 +60,9 @@ def test_it_requires_sign_in(redis_db):
     assert Client().get("/dashboard/analytics/").status_code == 302
 
 
-def test_it_leaves_branding_to_the_repository_settings_page(redis_db):
-    owner = connected()
-    client = owner_client(owner)
+def test_it_leaves_branding_to_the_repository_settings_page(signed_in):
+    client, owner = signed_in
+    make_repo(owner, name=REPO)
 
     html = client.get("/dashboard/analytics/", {"repo": REPO}).content.decode()
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from accounts.services import account_delete
+from accounts.lifecycle import account_delete
 from tests.engagement.public_helpers import BASE, REPO, browser, published
 from tests.factories import make_repo, make_user
 from tests.webhook_helpers import SECRET, deliver, fixture_bytes, fixture_json

@@ -55,8 +55,8 @@ def eager_retries():
     app.conf.task_eager_propagates = previous
 
 
-def test_a_failing_webhook_is_retried_shown_to_the_owner_and_never_fails_the_publish(channels_on, fake_http,
-                                                                                    eager_retries):
+def test_it_retries_a_failing_webhook_shows_it_to_the_owner_and_never_fails_the_publish(channels_on, fake_http,
+                                                                                       eager_retries):
     client, owner = channels_on
     fake_http.statuses = {"/slack/": 500}
 
@@ -70,7 +70,7 @@ def test_a_failing_webhook_is_retried_shown_to_the_owner_and_never_fails_the_pub
     assert b"The last post to Slack failed" in page.content
 
 
-def test_the_test_button_posts_a_test_message(channels_on, fake_http):
+def test_it_posts_a_test_message_from_the_test_button(channels_on, fake_http):
     client, _ = channels_on
 
     answer = client.post(f"/dashboard/repositories/{REPO}/subscribers/test/", {"channel": "discord"}, follow=True)

@@ -28,7 +28,7 @@ def owned(account):
     return record, django_user, auth
 
 
-def test_another_owner_cannot_list_export_or_touch_these_subscribers(owned, account, client):
+def test_it_shows_another_owner_none_of_these_subscribers(owned, account, client):
     intruder, intruder_user, auth = account()
     make_repo(intruder, name="intruder/own-repo")
     client.force_login(intruder_user)
@@ -52,7 +52,7 @@ def test_another_owner_cannot_list_export_or_touch_these_subscribers(owned, acco
     assert Subscriber.get(REPO, "ada@example.com") is not None and Subscriber.get(REPO, "new@example.com") is None
 
 
-def test_the_owner_lists_subscribers_without_their_tokens(owned, client):
+def test_it_lists_subscribers_to_the_owner_without_their_tokens(owned, client):
     _, _, auth = owned
 
     body = client.get(f"/api/repos/{REPO}/subscribers/", **auth).json()
@@ -62,7 +62,7 @@ def test_the_owner_lists_subscribers_without_their_tokens(owned, client):
     assert "secret-token" not in str(body) and "confirmToken" not in str(body)
 
 
-def test_the_owner_exports_a_spreadsheet_safe_csv(owned, client):
+def test_it_exports_a_spreadsheet_safe_csv(owned, client):
     _, _, auth = owned
 
     answer = client.get(f"/api/repos/{REPO}/subscribers/", {"format": "csv", "status": "confirmed"}, **auth)
@@ -70,12 +70,14 @@ def test_the_owner_exports_a_spreadsheet_safe_csv(owned, client):
 
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     assert "attachment" in answer["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(answer.content.decode())))
-    assert [(row["email"], row["confirmed"], row["allUpdates"]) for row in rows] == [("ada@example.com", "true", "true")]
-    assert "'=cmd|calc@example.com" in everyone.content.decode() and b"secret-token" not in everyone.content
+    rows = list(csv.DictReader(io.StringIO(answer.getvalue().decode())))  # streamed
+    assert [(row["email"], row["confirmed"], row["allUpdates"]) for row in rows] == [
+        ("ada@example.com", "true", "true")]
+    whole = everyone.getvalue().decode()
+    assert "'=cmd|calc@example.com" in whole and "ada@example.com" in whole and "secret-token" not in whole
 
 
-def test_import_sends_the_double_opt_in_mail_and_subscribes_nobody(owned, signed_in, smtp_sink):
+def test_it_imports_with_the_double_opt_in_mail_and_subscribes_nobody(owned, signed_in, smtp_sink):
     client, record = signed_in
     make_repo(record, name=REPO)
     upload = SimpleUploadedFile("list.csv", b"name,email\nAda,ada@example.com\nNew,new@example.com\n"
@@ -83,16 +85,18 @@ def test_import_sends_the_double_opt_in_mail_and_subscribes_nobody(owned, signed
 
     answer = client.post(f"/dashboard/subscribers/{REPO}/import/", {"file": upload}, follow=True)
 
-    assert answer.status_code == 200 and b"1 confirmation email(s) sent; 1 already subscribed, 1 invalid" in answer.content
+    assert answer.status_code == 200
+    assert b"1 confirmation email(s) sent; 1 already subscribed, 1 invalid" in answer.content
     assert [message["To"] for message in smtp_sink.messages] == ["new@example.com"]
     assert Subscriber.get(REPO, "new@example.com").confirmed is False
 
 
-def test_the_subscribers_page_shows_counts_rows_and_removes(owned, signed_in, redis_db):
+def test_it_shows_counts_and_rows_on_the_subscribers_page_and_removes(owned, signed_in, redis_db):
     client, record = signed_in
     make_repo(record, name=REPO)
     redis_db.hset(keys.meta_subscriber(REPO, "ada@example.com"),
-                  mapping={"failures": 1, "lastError": "550 mailbox unavailable", "lastErrorAt": "2026-03-09T12:00:00Z"})
+                  mapping={"failures": 1, "lastError": "550 mailbox unavailable",
+                           "lastErrorAt": "2026-03-09T12:00:00Z"})
 
     page = client.get("/dashboard/subscribers/", {"repo": REPO})
     removed = client.post(f"/dashboard/subscribers/{REPO}/remove/", {"email": "ada@example.com"}, follow=True)
@@ -105,7 +109,7 @@ def test_the_subscribers_page_shows_counts_rows_and_removes(owned, signed_in, re
     assert gone.status_code == 404
 
 
-def test_the_repository_settings_keep_webhooks_encrypted_and_refuse_other_hosts(signed_in, redis_db):
+def test_it_keeps_webhooks_encrypted_and_refuses_other_hosts(signed_in, redis_db):
     client, record = signed_in
     make_repo(record, name=REPO)
     url = "https://hooks.slack.com/services/T000/B000/XXXX"

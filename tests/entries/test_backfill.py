@@ -1,4 +1,4 @@
-"""``manage.py backfill OWNER/REPO [--since]`` and its Celery task (issue 5), GitHub faked with responses."""
+"""``manage.py backfill OWNER/REPO [--since]`` and its Celery task, GitHub faked with responses."""
 
 import json
 import time
@@ -9,7 +9,7 @@ import responses
 from responses import matchers
 from django.core.management import CommandError, call_command
 
-from github_sync import services
+from github_sync.services import backfill
 from github_sync.tasks import backfill_task
 from repos.models import GitHubToken
 from tests.conftest import load_fixture
@@ -55,7 +55,7 @@ def test_it_creates_drafts_for_merged_prs_across_pages(redis_db):
     user = connected()
     two_pages()
 
-    result = services.entries_backfill(repo_name=REPO)
+    result = backfill.entries_backfill(repo_name=REPO)
 
     assert (result["state"], result["page"], result["merged"], result["created"]) == ("done", 2, 2, 2)
     assert sorted(key for key in redis_db.keys("entry:*")) == [f"entry:{user.id}:{REPO}:1", f"entry:{user.id}:{REPO}:3"]
@@ -71,10 +71,10 @@ def test_it_creates_drafts_for_merged_prs_across_pages(redis_db):
 def test_it_is_idempotent(redis_db):
     connected()
     two_pages()
-    services.entries_backfill(repo_name=REPO)
+    backfill.entries_backfill(repo_name=REPO)
     snapshot = {key: redis_db.get(key) for key in redis_db.keys("entry:*")}
 
-    again = services.entries_backfill(repo_name=REPO)
+    again = backfill.entries_backfill(repo_name=REPO)
 
     assert again["created"] == 0
     assert {key: redis_db.get(key) for key in redis_db.keys("entry:*")} == snapshot
@@ -87,7 +87,7 @@ def test_it_stops_at_prs_updated_before_since(redis_db):
                                pr(4, merged_at="2025-12-01T00:00:00Z", updated_at="2025-12-02T00:00:00Z")],
                   headers={"Link": f'<{PULLS}?page=2>; rel="next"'})
 
-    result = services.entries_backfill(repo_name=REPO, since=date(2026, 1, 1))
+    result = backfill.entries_backfill(repo_name=REPO, since=date(2026, 1, 1))
 
     assert result["created"] == 1
     assert redis_db.keys("entry:*") == [f"entry:{user.id}:{REPO}:5"]
@@ -103,7 +103,7 @@ def test_it_sleeps_until_the_rate_limit_resets(redis_db):
     responses.get(PULLS, json=[pr(6)])
     slept = []
 
-    result = services.entries_backfill(repo_name=REPO, sleep=slept.append)
+    result = backfill.entries_backfill(repo_name=REPO, sleep=slept.append)
 
     assert result["created"] == 1
     assert len(slept) == 1 and 29 <= slept[0] <= 32
@@ -114,8 +114,8 @@ def test_it_reports_githubs_refusal(redis_db):
     connected()
     responses.get(PULLS, status=401, json={"message": "Bad credentials"})
 
-    with pytest.raises(services.BackfillError):
-        services.entries_backfill(repo_name=REPO)
+    with pytest.raises(backfill.BackfillError):
+        backfill.entries_backfill(repo_name=REPO)
 
     assert redis_db.hgetall(f"meta:backfill:{REPO}")["state"] == "failed"
     assert not redis_db.exists(f"lock:backfill:{REPO}")
@@ -144,5 +144,5 @@ def test_the_task_backfills_and_leaves_its_progress(redis_db):
 
     backfill_task.delay(REPO, "2026-01-01")
 
-    progress = services.backfill_progress(repo_name=REPO)
+    progress = backfill.backfill_progress(repo_name=REPO)
     assert (progress["state"], progress["created"], progress["since"]) == ("done", "2", "2026-01-01")

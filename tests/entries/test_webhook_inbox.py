@@ -1,4 +1,4 @@
-"""Nothing is lost while Redis is unreachable: the SQL inbox (issue 5)."""
+"""Nothing is lost while Redis is unreachable: the SQL inbox."""
 
 import json
 from datetime import timedelta
@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
 
-from github_sync.hook_secrets import HookSecret
 from github_sync.models import WebhookDelivery
-from github_sync.services import inbox_drain, inbox_prune
+from github_sync.services.inbox import inbox_drain, inbox_prune
+from repos.hook_secrets import HookSecret
 from tests.factories import make_repo, make_user
 from tests.webhook_helpers import SECRET, deliver, fixture_bytes, fixture_json, redis_down, sign
 

@@ -1,4 +1,4 @@
-"""Which secret vouches for which delivery (issue 11, issue 13 defect 1), with real signatures and
+"""Which secret vouches for which delivery, with real signatures and
 GitHub's real payloads, through the real view."""
 
 import io
@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import OperationalError
 
 from changelog_site import crypto
-from github_sync.hook_secrets import HookSecret, hook_secrets_import_from_redis
-from github_sync.models import RepoHookSecret, WebhookDelivery
+from github_sync.models import WebhookDelivery
+from repos.hook_secrets import HookSecret, hook_secrets_import_from_redis
+from repos.models import RepoHookSecret
 from tests.factories import make_repo, make_user
 from tests.webhook_helpers import SECRET, deliver, fixture_bytes, redis_down
 

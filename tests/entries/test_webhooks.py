@@ -1,4 +1,4 @@
-"""POST /api/github/sync: merged PRs become drafts (issue 5), through the real view and real Redis."""
+"""POST /api/github/sync: merged PRs become drafts, through the real view and real Redis."""
 
 import json
 from datetime import datetime, timedelta, timezone
@@ -7,7 +7,7 @@ import pytest
 
 from entries.models import Entry
 from entries.services import entry_fields_mark_edited
-from github_sync import services
+from github_sync.services.signatures import signature_matches
 from tests.conftest import load_fixture
 from tests.factories import make_repo, make_user
 from tests.webhook_helpers import SECRET, deliver, fixture_bytes, fixture_json, sign
@@ -57,8 +57,8 @@ def test_it_signs_exactly_like_githubs_known_answer():
     vector = load_fixture("github/webhook-signature.json")
 
     assert sign(vector["payload"].encode(), vector["secret"]) == vector["header_value"]
-    assert services.signature_matches(vector["secret"], vector["payload"].encode(), vector["header_value"])
-    assert not services.signature_matches(vector["secret"], b"Hello, World?", vector["header_value"])
+    assert signature_matches(vector["secret"], vector["payload"].encode(), vector["header_value"])
+    assert not signature_matches(vector["secret"], b"Hello, World?", vector["header_value"])
 
 
 def test_it_turns_a_merged_pr_into_a_draft_with_the_documents_fields(client, redis_db):
@@ -227,7 +227,7 @@ def test_it_accepts_the_form_encoded_hook_format(client, redis_db):
 
 
 def test_it_accepts_the_repositorys_own_hook_secret(client, redis_db):
-    from github_sync.hook_secrets import HookSecret
+    from repos.hook_secrets import HookSecret
 
     user = connect()
     HookSecret(MERGED_REPO_ID).set("repo-own-secret")

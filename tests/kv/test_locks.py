@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 import responses
 
-from changelog_site.errors import ApiError
+from changelog_site.domain import Conflict
 from changelog_site.kv import locks
-from github_sync import services
+from github_sync.services import backfill, dispatch, inbox
 from github_sync.models import WebhookDelivery
 from tests.entries.test_backfill import PULLS, REPO, connected, pr
 
@@ -44,7 +44,7 @@ def test_a_second_drain_does_not_run_while_one_holds_the_lock(redis_db):
     pending_pings(1)
     holder = locks.acquire(DRAIN_LOCK, timeout=60)
 
-    assert services.inbox_drain() == {"busy": True}
+    assert inbox.inbox_drain() == {"busy": True}
 
     assert WebhookDelivery.objects.get().state == WebhookDelivery.PENDING
     assert redis_db.get(DRAIN_LOCK) == holder.local.token.decode()
@@ -53,21 +53,21 @@ def test_a_second_drain_does_not_run_while_one_holds_the_lock(redis_db):
 def test_a_drain_releases_its_lock_when_done(redis_db):
     pending_pings(2)
 
-    assert services.inbox_drain()["processed"] == 2
+    assert inbox.inbox_drain()["processed"] == 2
 
     assert not redis_db.exists(DRAIN_LOCK)
 
 
 def test_a_drain_that_lost_its_lock_stops_and_leaves_the_new_owners_lock(redis_db):
     pending_pings(2)
-    process = services.delivery_process
+    process = dispatch.delivery_process
 
     def process_and_lose_the_lock(**delivery):
         take_over(redis_db, DRAIN_LOCK)
         return process(**delivery)
 
-    with mock.patch.object(services, "delivery_process", process_and_lose_the_lock):
-        counts = services.inbox_drain()
+    with mock.patch.object(dispatch, "delivery_process", process_and_lose_the_lock):
+        counts = inbox.inbox_drain()
 
     assert (counts["processed"], counts["left"]) == (1, 1)
     assert redis_db.get(DRAIN_LOCK) == "another-worker"
@@ -78,8 +78,8 @@ def test_a_second_backfill_does_not_run_while_one_holds_the_lock(redis_db):
     connected()
     locks.acquire(BACKFILL_LOCK, timeout=60)
 
-    with pytest.raises(ApiError) as refused:
-        services.entries_backfill(repo_name=REPO)
+    with pytest.raises(Conflict) as refused:
+        backfill.entries_backfill(repo_name=REPO)
 
     assert refused.value.code == "backfill_running"
     assert len(responses.calls) == 0
@@ -98,11 +98,11 @@ def test_a_backfill_keeps_its_lock_through_an_hour_long_rate_limit_wait(redis_db
         ttls.append(redis_db.pttl(BACKFILL_LOCK))
         redis_db.pexpire(BACKFILL_LOCK, 50)
 
-    result = services.entries_backfill(repo_name=REPO, sleep=sleep)
+    result = backfill.entries_backfill(repo_name=REPO, sleep=sleep)
 
     assert result["created"] == 1
-    assert sum(slices) == 3600 and max(slices) <= services.BACKFILL_LOCK_SECONDS / 3
-    assert min(ttls) > (services.BACKFILL_LOCK_SECONDS - 10) * 1000
+    assert sum(slices) == 3600 and max(slices) <= backfill.BACKFILL_LOCK_SECONDS / 3
+    assert min(ttls) > (backfill.BACKFILL_LOCK_SECONDS - 10) * 1000
     assert not redis_db.exists(BACKFILL_LOCK)
 
 
@@ -112,8 +112,8 @@ def test_a_backfill_that_lost_its_lock_stops_and_leaves_the_new_owners_lock(redi
     responses.get(PULLS, status=403, json={"message": "API rate limit exceeded"}, headers=RATE_LIMITED)
     responses.get(PULLS, json=[pr(6)])
 
-    with pytest.raises(services.BackfillError, match="took over"):
-        services.entries_backfill(repo_name=REPO, sleep=lambda seconds: take_over(redis_db, BACKFILL_LOCK))
+    with pytest.raises(backfill.BackfillError, match="took over"):
+        backfill.entries_backfill(repo_name=REPO, sleep=lambda seconds: take_over(redis_db, BACKFILL_LOCK))
 
     assert redis_db.get(BACKFILL_LOCK) == "another-worker"
     assert len(responses.calls) == 1

@@ -14,7 +14,8 @@ from changelog_site.kv.reindex import Reindexer
 from engagement.models import EntryUpvotes, PageViews, Visitor
 from engagement.services import branding_update
 from entries.services import entry_fields_mark_edited
-from github_sync.services import release_save, repo_mark_deleted
+from github_sync.services.releases import release_save
+from github_sync.services.repositories import repo_mark_deleted
 from repos.models import GitHubToken
 from roadmap.models import RoadmapUpvotes
 from tests.factories import (make_entry, make_repo, make_roadmap_item, make_social, make_subscriber, make_user,

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from billing.models import User
+from accounts.models import User
 from changelog_site.kv.records import JsonRecord, ValidationError, iso, parse_iso
 from changelog_site.kv.registry import registry
 from engagement.models import Subscriber

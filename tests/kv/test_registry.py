@@ -7,21 +7,27 @@ registered without a builder fails ``test_every_registered_class_has_a_family_bu
 """
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
-from billing.models import BillingState, DodoIds, Usage, User
+from accounts.models import User
+from billing.models import BillingState, DodoIds, Usage
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.registry import registry
-from engagement.models import EntryUpvotes, PageViews, RepoPublicPage, RepoSubscriptions, Subscriber, Visitor
+from engagement.models import (EntryUpvotes, PageViews, RepoPublicPage, RepoSubscriptions, RepoViewStats, Subscriber,
+                               Visitor)
+from entries import github_loop
+from entries.github_loop import EntryGitHubLoop
 from entries.models import Entry, EntryGitHubState, SocialPost
 from entries.services import entry_fields_mark_edited
 from github_sync.models import RepoDisconnectedMark, RepoSyncState, UserNotices
-from github_sync.services import release_save, repo_mark_deleted, repo_rename
-from repos.models import GitHubToken, Repo
-from roadmap.models import RoadmapItem, RoadmapItemState, RoadmapUpvotes
+from github_sync.services.releases import release_save
+from github_sync.services.repositories import repo_mark_deleted, repo_rename
+from repos.models import GitHubToken, Repo, RepoShares
+from roadmap.models import RoadmapItem, RoadmapItemState, RoadmapRules, RoadmapUpvotes
+from roadmap.services import item_update
 from tests.factories import (make_entry, make_repo, make_roadmap_item, make_social, make_subscriber, make_user,
                              make_widget)
 from widget.models import EntryWidgetClicks, WidgetConfig, WidgetCounters
@@ -145,6 +151,17 @@ def build_entry_github_state(alice):
     yield EntryGitHubState(entry.id)
 
 
+def build_entry_github_loop(alice):
+    entry = make_entry(alice, repo_id=OLD, status="published", publishedAt="2026-03-10T10:00:00Z",
+                       prUrl=f"https://github.com/{OLD}/pull/7")
+    yield
+    github_loop.loop_write(entry=entry, numbers=[12, 13], credits={"author": {"login": "octocat"}, "coAuthors": [],
+                                                                    "firstContribution": True})
+    github_loop.fix_titles_write(entry=entry, titles={12: "Export fails on emoji", 13: None})
+    github_loop.shipped_write(entry.id, {"state": "done", "targets": {"12": {"kind": "issue", "commentId": 1}}})
+    yield EntryGitHubLoop(entry.id)
+
+
 def build_subscriber(alice):
     yield
     subscriber = make_subscriber(repo_id=OLD, email="reader@example.com")
@@ -158,6 +175,13 @@ def build_repo_public_page(alice):
     yield
     branding_update(user_id=alice.id, repo_id=OLD, name="Octo", accent_color="#1f6feb")
     yield RepoPublicPage(OLD)
+
+
+def build_repo_shares(alice):
+    yield
+    make_subscriber(repo_id=OLD, email="reader@example.com")
+    kv.get_client().hset(keys.meta_repo_branding(OLD), mapping={"name": "Octo"})
+    yield RepoShares(OLD)
 
 
 def build_page_views(alice):
@@ -225,14 +249,29 @@ def build_repo_subscriptions(alice):
     yield RepoSubscriptions.of_repo(kv.get_client(), OLD)[0]
 
 
+def build_repo_view_stats(alice):
+    yield
+    today = datetime.now(timezone.utc).date().isoformat()
+    kv.get_client().hset(keys.stat_repo_views_day(OLD, today), mapping={"views": "2", "uniques": "1"})
+    kv.get_client().zincrby(keys.stat_repo_top_day(OLD, today), 2, "ent_x")
+    yield RepoViewStats.of_repo(kv.get_client(), OLD)[0]
+
+
 def build_roadmap_item_state(alice):
     item = make_roadmap_item(alice, repo_id=OLD)
     yield
+    item_update(user_id=alice.id, roadmap_id=item.id, hidden=True)  # rewrites its column indexes too
     client = kv.get_client()
-    client.hset(keys.meta_roadmap_item(item.id), mapping={"hidden": "1"})
     client.hset(keys.meta_roadmap_watchers(item.id), "reader@example.com", "{}")
     client.sadd(keys.lock_roadmap_notified(item.id), "reader@example.com")
     yield RoadmapItemState.children_of(item)[0]
+
+
+def build_roadmap_rules(alice):
+    yield
+    repo = Repo.get(alice.id, OLD)
+    kv.get_client().set(keys.meta_roadmap_settings(alice.id, repo.githubRepoId), json.dumps({"label": "roadmap"}))
+    yield RoadmapRules.children_of(repo)[0]
 
 
 def build_user_notices(alice):
@@ -256,14 +295,16 @@ def build_repo_sync_state(alice):
 
 BUILDERS = {
     User: build_user, Usage: build_usage, DodoIds: build_dodo_ids, BillingState: build_billing_state,
-    Repo: build_repo, GitHubToken: build_github_token, Entry: build_entry, SocialPost: build_social_post,
-    EntryGitHubState: build_entry_github_state, Subscriber: build_subscriber, RepoPublicPage: build_repo_public_page,
+    Repo: build_repo, RepoShares: build_repo_shares, GitHubToken: build_github_token, Entry: build_entry,
+    SocialPost: build_social_post,
+    EntryGitHubState: build_entry_github_state, EntryGitHubLoop: build_entry_github_loop, Subscriber: build_subscriber, RepoPublicPage: build_repo_public_page,
     PageViews: build_page_views, Visitor: build_visitor, EntryUpvotes: build_entry_upvotes,
     RoadmapItem: build_roadmap_item, RoadmapUpvotes: build_roadmap_upvotes, WidgetConfig: build_widget_config,
     WidgetCounters: build_widget_counters, EntryWidgetClicks: build_entry_widget_clicks,
     UserNotices: build_user_notices, RepoDisconnectedMark: build_repo_disconnected_mark,
     RepoSyncState: build_repo_sync_state, RepoSubscriptions: build_repo_subscriptions,
-    RoadmapItemState: build_roadmap_item_state,
+    RoadmapItemState: build_roadmap_item_state, RoadmapRules: build_roadmap_rules,
+    RepoViewStats: build_repo_view_stats,
 }
 CLASSES = sorted(BUILDERS, key=lambda cls: cls.__name__)
 
@@ -333,4 +374,5 @@ def test_deleting_a_user_reaches_every_class_of_its_family(alice, redis_db):
         reached.add(type(record))
         pending.extend(record.dependents())
 
-    assert reached == {cls for cls in registry if cls.parent} | {User}
+    shared = set(registry.repo_scoped("repo"))  # reached through RepoShares when they have records
+    assert reached - shared == {cls for cls in registry if cls.parent} | {User}

@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from billing.models import Account, DodoIds, Usage, User
+from accounts.models import Account, User
+from billing.models import DodoIds, Usage
 from changelog_site import crypto
 from changelog_site.kv import client as kv
 from changelog_site.kv.reindex import Reindexer

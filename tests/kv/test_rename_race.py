@@ -5,7 +5,7 @@ import pytest
 
 from entries.models import Entry
 from entries.publishing import entry_update
-from github_sync.services import repo_rename
+from github_sync.services.repositories import repo_rename
 from tests.factories import make_entry, make_repo, make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import requests
 import responses
 
 from changelog_site import crypto
-from github_sync.hook_secrets import HookSecret
-from github_sync.models import RepoHookSecret
-from repos.models import Repo
-from tests.accounts_helpers import api, bearer, fake_repository, keyspace, signup
+from repos.hook_secrets import HookSecret
+from repos.models import Repo, RepoHookSecret
+from tests.accounts_helpers import api, bearer, fake_repository, keyspace
+from tests.factories import GITHUB_TOKEN, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def connect(client, user, body=None, **extra):
 
 
 def test_it_writes_exactly_the_documents_keys_on_connect(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     before = keyspace(redis_db)
     with responses.RequestsMock() as mock:
         fake_repository(mock, hook_id=4242)
@@ -41,7 +41,7 @@ def test_it_writes_exactly_the_documents_keys_on_connect(client, redis_db):
 
 
 def test_it_creates_the_webhook_with_the_events_and_a_secret_stored_encrypted(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         hook = fake_repository(mock)
 
@@ -58,7 +58,7 @@ def test_it_creates_the_webhook_with_the_events_and_a_secret_stored_encrypted(cl
 
 
 def test_it_reuses_a_hook_that_already_exists(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         mock.get(api(f"/repos/{NAME}"), json={"id": 1296269, "full_name": NAME, "private": False,
                                               "permissions": {"admin": True}})
@@ -78,7 +78,7 @@ def test_it_reuses_a_hook_that_already_exists(client, redis_db):
 
 
 def test_it_refuses_a_duplicate_connect_and_changes_nothing(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         fake_repository(mock)
         connect(client, django_user)
@@ -99,7 +99,7 @@ def test_it_refuses_a_duplicate_connect_and_changes_nothing(client, redis_db):
     (502, {"message": "Server Error"}, "github_unavailable", 503),
 ])
 def test_it_maps_github_errors_and_leaves_redis_as_it_was(client, redis_db, status, body, code, expected):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     before = keyspace(redis_db)
     with responses.RequestsMock() as mock:
         mock.get(api(f"/repos/{NAME}"), status=status, json=body)
@@ -112,7 +112,7 @@ def test_it_maps_github_errors_and_leaves_redis_as_it_was(client, redis_db, stat
 
 
 def test_it_answers_503_with_retry_after_when_github_times_out_creating_the_hook(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     before = keyspace(redis_db)
     with responses.RequestsMock() as mock:
         mock.get(api(f"/repos/{NAME}"), json={"id": 1, "full_name": NAME, "permissions": {"admin": True}})
@@ -127,7 +127,7 @@ def test_it_answers_503_with_retry_after_when_github_times_out_creating_the_hook
 
 
 def test_it_removes_the_new_hook_when_the_redis_write_fails(client, redis_db, monkeypatch):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
 
     def unwritable(self, pipe=None):
         raise RuntimeError("write failed")
@@ -146,7 +146,7 @@ def test_it_removes_the_new_hook_when_the_redis_write_fails(client, redis_db, mo
 
 
 def test_it_refuses_a_repository_the_user_cannot_administer(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         mock.get(api(f"/repos/{NAME}"), json={"id": 1, "full_name": NAME, "permissions": {"admin": False}})
 
@@ -157,7 +157,7 @@ def test_it_refuses_a_repository_the_user_cannot_administer(client, redis_db):
 
 
 def test_it_asks_to_connect_github_first(client, redis_db):
-    django_user, _ = signup(github_token=None)
+    _, django_user, _ = make_account(email="alice@example.com")
 
     response = connect(client, django_user)
 
@@ -168,7 +168,7 @@ def test_it_asks_to_connect_github_first(client, redis_db):
 @pytest.mark.parametrize("body, code", [({}, "invalid"), ({"name": "not a repo"}, "invalid"),
                                         ({"name": "a/b:c"}, "invalid")])
 def test_it_rejects_bad_input(client, redis_db, body, code):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     before = keyspace(redis_db)
 
     response = connect(client, django_user, body)
@@ -179,7 +179,7 @@ def test_it_rejects_bad_input(client, redis_db, body, code):
 
 
 def test_it_rejects_malformed_json(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
 
     response = client.post("/api/repos/", "{not json", content_type="application/json", **bearer(django_user))
 
@@ -195,7 +195,7 @@ def test_it_needs_credentials(client, redis_db):
 
 
 def test_it_lists_connected_repositories(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         fake_repository(mock)
         connect(client, django_user)
@@ -206,7 +206,7 @@ def test_it_lists_connected_repositories(client, redis_db):
 
 
 def test_it_disconnects_removing_the_hook_and_exactly_the_repo_keys(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     before = keyspace(redis_db)
     with responses.RequestsMock() as mock:
         fake_repository(mock, hook_id=31)
@@ -222,7 +222,7 @@ def test_it_disconnects_removing_the_hook_and_exactly_the_repo_keys(client, redi
 
 
 def test_it_disconnects_when_the_hook_is_already_gone(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         fake_repository(mock, hook_id=31)
         connect(client, django_user)
@@ -235,7 +235,7 @@ def test_it_disconnects_when_the_hook_is_already_gone(client, redis_db):
 
 
 def test_it_keeps_everything_when_github_fails_deleting_the_hook(client, redis_db):
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         fake_repository(mock, hook_id=31)
         connect(client, django_user)
@@ -251,7 +251,7 @@ def test_it_keeps_everything_when_github_fails_deleting_the_hook(client, redis_d
 def test_it_keeps_entries_on_disconnect_unless_asked(client, redis_db):
     from tests.factories import make_entry
 
-    django_user, record = signup()
+    record, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         fake_repository(mock, hook_id=31)
         connect(client, django_user)
@@ -268,8 +268,8 @@ def test_it_keeps_entries_on_disconnect_unless_asked(client, redis_db):
 
 class TestTenantIsolation:
     def test_it_hides_another_users_repositories(self, client, redis_db):
-        alice, _ = signup("alice@example.com")
-        bob, _ = signup("bob@example.com")
+        _, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
+        _, bob, _ = make_account(email="bob@example.com", github_token=GITHUB_TOKEN)
         with responses.RequestsMock() as mock:
             fake_repository(mock)
             connect(client, alice)
@@ -277,8 +277,8 @@ class TestTenantIsolation:
         assert client.get("/api/repos/", **bearer(bob)).json() == []
 
     def test_it_answers_404_when_deleting_another_users_repository(self, client, redis_db):
-        alice, alice_record = signup("alice@example.com")
-        bob, _ = signup("bob@example.com")
+        alice_record, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
+        _, bob, _ = make_account(email="bob@example.com", github_token=GITHUB_TOKEN)
         with responses.RequestsMock() as mock:
             fake_repository(mock)
             connect(client, alice)
@@ -292,8 +292,8 @@ class TestTenantIsolation:
         assert {key: redis_db.dump(key) for key in keyspace(redis_db)} == before
 
     def test_it_lets_a_team_member_connect_the_same_repository_sharing_its_hook(self, client, redis_db):
-        alice, alice_record = signup("alice@example.com")
-        bob, bob_record = signup("bob@example.com")
+        alice_record, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
+        bob_record, bob, _ = make_account(email="bob@example.com", github_token=GITHUB_TOKEN)
         with responses.RequestsMock() as mock:
             fake_repository(mock, hook_id=8)
             connect(client, alice)
@@ -311,8 +311,8 @@ class TestTenantIsolation:
         assert Repo.get(alice_record.id, NAME).userId == alice_record.id
 
     def test_it_keeps_the_shared_hook_while_a_team_member_is_connected(self, client, redis_db):
-        alice, alice_record = signup("alice@example.com")
-        bob, bob_record = signup("bob@example.com")
+        alice_record, alice, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
+        bob_record, bob, _ = make_account(email="bob@example.com", github_token=GITHUB_TOKEN)
         Repo(userId=alice_record.id, name=NAME, githubRepoId=1296269, webhookId=8).save()
         Repo(userId=bob_record.id, name=NAME, githubRepoId=1296269, webhookId=8).save()
         HookSecret(1296269).set("shared")
@@ -326,7 +326,7 @@ class TestTenantIsolation:
 
 
 def test_the_hook_secret_is_a_fernet_token(client, redis_db):
-    django_user, _ = signup()
+    _, django_user, _ = make_account(email="alice@example.com", github_token=GITHUB_TOKEN)
     with responses.RequestsMock() as mock:
         fake_repository(mock)
         connect(client, django_user)

@@ -1,4 +1,4 @@
-"""Several users connecting and disconnecting one repository at the same time (issue 11): one
+"""Several users connecting and disconnecting one repository at the same time: one
 hook, one secret, and the last one out removes both exactly once. Against a fake GitHub that,
 like the real one under concurrent requests, can create a second hook when two arrive at once."""
 
@@ -11,11 +11,11 @@ import pytest
 import responses
 from django.db import connection
 
-from github_sync.hook_secrets import HookSecret
-from github_sync.models import RepoHookSecret
-from repos.models import Repo
+from repos.hook_secrets import HookSecret
+from repos.models import Repo, RepoHookSecret
 from repos.services import repo_connect, repo_disconnect
-from tests.accounts_helpers import api, repository, signup
+from tests.accounts_helpers import api, repository
+from tests.factories import GITHUB_TOKEN, make_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,7 +88,7 @@ def together(*actions):
 
 
 def users(count):
-    return [signup(f"member{n}@example.com")[1] for n in range(count)]
+    return [make_account(email=f"member{n}@example.com", github_token=GITHUB_TOKEN).record for n in range(count)]
 
 
 def test_two_users_connecting_one_repository_at_once_leave_one_hook_and_one_secret(redis_db):
@@ -140,24 +140,23 @@ def test_a_connect_racing_the_last_disconnect_keeps_a_working_hook(redis_db):
 
 
 def test_one_users_concurrent_disconnects_answer_404_to_the_loser(redis_db):
-    from changelog_site.errors import ApiError
+    from changelog_site.domain import NotFound
 
     (alice,) = users(1)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         github = FakeGitHub(mock)
         repo_connect(user_id=alice.id, name=NAME)
 
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(NotFound):
             together(lambda: repo_disconnect(user_id=alice.id, name=NAME),
                      lambda: repo_disconnect(user_id=alice.id, name=NAME))
 
-    assert refused.value.status_code == 404
     assert len(github.deleted) == 1
     assert not RepoHookSecret.objects.exists()
 
 
 def test_it_answers_409_when_the_repository_stays_locked(redis_db, monkeypatch):
-    from changelog_site.errors import ApiError
+    from changelog_site.domain import Conflict
 
     (alice,) = users(1)
     monkeypatch.setattr("repos.services.REPO_LOCK_WAIT_SECONDS", 0.2)
@@ -165,10 +164,10 @@ def test_it_answers_409_when_the_repository_stays_locked(redis_db, monkeypatch):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         github = FakeGitHub(mock)
 
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(Conflict) as refused:
             repo_connect(user_id=alice.id, name=NAME)
 
-    assert (refused.value.status_code, refused.value.code) == (409, "connect_in_progress")
+    assert refused.value.code == "connect_in_progress"
     assert github.hooks == {}
     assert not RepoHookSecret.objects.exists()
     assert redis_db.get(f"lock:repo-connect:{GITHUB_ID}") == "someone else's token"

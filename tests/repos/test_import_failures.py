@@ -6,8 +6,8 @@ import pytest
 import responses
 import time_machine
 
-from changelog_site.errors import ApiError
-from github_sync import services
+from changelog_site.domain import Conflict
+from github_sync.services import backfill
 from github_sync.tasks import backfill_task
 from repos.models import GitHubToken
 from tests.factories import make_repo
@@ -35,15 +35,16 @@ def test_without_a_token_the_import_says_what_to_do(client, owner):
     assert "Importing" not in page.split("</ul>")[0]
     progress = client.get(PROGRESS).json()
     assert (progress["state"], progress["errorCode"]) == ("failed", "github_not_connected")
-    assert progress["actionUrl"] == "/dashboard/settings/#github" and progress["actionLabel"] == "Connect GitHub in Settings"
+    assert progress["actionUrl"] == "/dashboard/settings/#github"
+    assert progress["actionLabel"] == "Connect GitHub in Settings"
     assert progress["message"].startswith("Import failed: No one who connected")
 
 
 def test_a_task_that_finds_no_token_records_the_failure(owner):
-    with pytest.raises(ApiError):
-        services.entries_backfill(repo_name=REPO)
+    with pytest.raises(Conflict):
+        backfill.entries_backfill(repo_name=REPO)
 
-    assert services.backfill_progress(repo_name=REPO)["errorCode"] == "github_not_connected"
+    assert backfill.backfill_progress(repo_name=REPO)["errorCode"] == "github_not_connected"
 
 
 @responses.activate

@@ -1,4 +1,4 @@
-"""repository renamed / transferred / deleted deliveries (issue 5), through the real view."""
+"""repository renamed / transferred / deleted deliveries, through the real view."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 
 from engagement.models import Subscriber
 from entries.models import Entry
-from github_sync import services
+from github_sync.services import repositories
 from repos.models import Repo
 from roadmap.models import RoadmapItem
 from tests.factories import make_entry, make_repo, make_roadmap_item, make_subscriber, make_user, make_widget
@@ -109,10 +109,10 @@ def test_a_rename_interrupted_half_way_is_finished_by_the_next_attempt(redis_db,
     with monkeypatch.context() as patch:
         patch.setattr(Repo, "move", lambda *args: (_ for _ in ()).throw(RuntimeError("crash")))
         with pytest.raises(RuntimeError):
-            services.repo_rename(github_repo_id=GITHUB_ID, new_name=NEW)
+            repositories.repo_rename(github_repo_id=GITHUB_ID, new_name=NEW)
     assert Repo.name_for_github_id(GITHUB_ID) == OLD  # the repo records move last: the old name resolves
 
-    services.repo_rename(github_repo_id=GITHUB_ID, new_name=NEW)
+    repositories.repo_rename(github_repo_id=GITHUB_ID, new_name=NEW)
 
     assert keys_naming(redis_db, OLD) == []
     assert Entry.get(alice.id, NEW, 1) is not None and Entry.get(bob.id, NEW, 2) is not None
@@ -126,8 +126,8 @@ def test_a_deleted_repository_is_marked_disconnected_and_the_user_told(client, r
     response = deliver(client, "repository", fixture_bytes("repository.deleted"))
 
     assert response.status_code == 200
-    assert services.repo_disconnected(user_id=user.id)["Octocoders/Hello-World"]["reason"] == "deleted_on_github"
-    notice = services.user_notices(user_id=user.id)[0]
+    assert repositories.repo_disconnected(user_id=user.id)["Octocoders/Hello-World"]["reason"] == "deleted_on_github"
+    notice = repositories.user_notices(user_id=user.id)[0]
     assert notice["kind"] == "repo_deleted" and notice["repo"] == "Octocoders/Hello-World"
     assert Entry.get(user.id, "Octocoders/Hello-World", 4) is not None  # nothing is lost
 

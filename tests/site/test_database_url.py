@@ -52,5 +52,5 @@ def test_it_migrates_and_links_accounts_on_postgresql(postgres_database, redis_d
     assert migrated.returncode == 0, migrated.stderr
     assert reindexed.returncode == 0, reindexed.stderr
     with psycopg.connect(postgres_database) as connection:
-        row = connection.execute("SELECT shiplog_user_id FROM billing_account").fetchone()
+        row = connection.execute("SELECT shiplog_user_id FROM accounts_account").fetchone()
     assert row == ("user_pgabcdefghijklmnopqrstu",)

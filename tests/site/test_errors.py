@@ -3,7 +3,7 @@ from django.urls import path
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from changelog_site.errors import ApiError
+from changelog_site.domain import Conflict
 from changelog_site.kv.records import ValidationError
 
 
@@ -17,7 +17,7 @@ class Echo(APIView):
 
     def post(self, request):
         NameSerializer(data=request.data).is_valid(raise_exception=True)
-        raise ApiError(402, "plan_limit_reached", "You have published 10 of 10 entries this month.")
+        raise Conflict("You are already on the Pro plan.", code="already_pro")
 
 
 class BadRecord(APIView):
@@ -56,9 +56,8 @@ def test_it_answers_malformed_json_with_a_400(client):
 def test_it_passes_a_service_error_through_with_its_code(client):
     response = client.post("/api/echo/", {"name": "ok"}, content_type="application/json")
 
-    assert response.status_code == 402
-    assert response.json() == {"code": "plan_limit_reached",
-                               "detail": "You have published 10 of 10 entries this month."}
+    assert response.status_code == 409
+    assert response.json() == {"code": "already_pro", "detail": "You are already on the Pro plan."}
 
 
 def test_it_turns_a_record_validation_error_into_a_400(client):

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 
 from billing.models import Usage
 from changelog_site.errors import server_error
-from engagement.services import analytics_chart_svg, chart_top
-from github_sync.services import sync_settings_update
+from engagement.analytics_page import analytics_chart_svg, chart_top
+from github_sync.services.rules import sync_settings_update
 from tests.factories import make_entry
 
 pytestmark = pytest.mark.django_db

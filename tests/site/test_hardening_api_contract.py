@@ -1,4 +1,4 @@
-"""The API's error contract (issue 13, defects 8 and 9): Bearer challenges on 401, error responses in
+"""The API's error contract: Bearer challenges on 401, error responses in
 the OpenAPI schema, and strict input validation."""
 
 import pytest

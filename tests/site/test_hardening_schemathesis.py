@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the API from its own OpenAPI schema (issue 13, "Schemathesis in CI").
+"""Property-based fuzzing of the API from its own OpenAPI schema.
 
 Schemathesis loads ``/api/schema/`` through the WSGI app and, for every operation, sends a bounded
 number of generated requests (valid ones and ones that break the schema, deterministic from run to

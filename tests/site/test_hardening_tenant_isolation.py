@@ -81,6 +81,7 @@ def victim(account):
         "pr_id": [draft.prId],
         "action": ["publish", "unpublish", "rewrite", "discard"],
         "roadmap_id": [make_roadmap_item(record, repo_id=VICTIM_REPO, title=SECRET_TITLE).id],
+        "platform": ["twitter", "linkedin"],
     }
     return record, draft, live, token, samples
 

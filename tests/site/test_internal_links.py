@@ -13,9 +13,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
-from accounts.management.commands.demo import DEMO_EMAIL, DEMO_REPO
-from accounts.services import account_by_email, shiplog_user_id
+from accounts.models import Account
+from accounts.services import account_by_email
 from billing.models import Usage
+from entries.demo import DEMO_EMAIL, DEMO_REPO
 from entries.models import Entry
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def crawl(client, starts):
 def demo(client):
     call_command("demo", stdout=io.StringIO())
     django_user = account_by_email(DEMO_EMAIL)
-    return django_user, shiplog_user_id(django_user)
+    return django_user, Account.objects.user_id_of(django_user)
 
 
 def test_every_link_of_every_page_resolves_for_the_demo_account(client, demo):

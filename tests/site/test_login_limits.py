@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.accounts_helpers import signup
+from tests.factories import make_account
 
 ADMIN_PASSWORD = "the-right-admin-passphrase"
 
@@ -57,7 +57,7 @@ def test_it_gives_back_the_failed_attempt_of_a_successful_admin_login(client, su
 
 @pytest.mark.django_db
 def test_it_counts_site_and_admin_failures_against_one_account(client):
-    django_user, _ = signup(email="owner@example.com")
+    _, django_user, _ = make_account(email="owner@example.com")
     django_user.is_staff = True
     django_user.save()
     for _ in range(5):
@@ -92,7 +92,7 @@ def test_it_stops_site_logins_per_ip_with_retry_after(client, settings):
 
 @pytest.mark.django_db
 def test_it_locks_a_site_account_after_five_failed_logins(client):
-    signup(email="owner@example.com")
+    make_account(email="owner@example.com")
     for _ in range(5):
         client.post("/accounts/login/", {"login": "owner@example.com", "password": "wrong"})
 
@@ -117,7 +117,7 @@ def test_it_limits_signups_per_ip(client, settings):
 
 @pytest.mark.django_db
 def test_it_limits_password_reset_emails_per_account(client):
-    signup(email="owner@example.com")
+    make_account(email="owner@example.com")
     answers = [client.post("/accounts/password/reset/", {"email": "owner@example.com"}).status_code
                for _ in range(6)]
 

@@ -1,4 +1,4 @@
-"""Shiplog deployed beyond one process (docs/deployment.md): two gunicorn servers and two Celery
+"""Shiplog deployed beyond one process (docs/deployment.md): two web servers (granian) and two Celery
 workers, started as the Procfile starts them, on one Redis DB (the tests' own) and one SQLite
 database. A publish on one server shows on the other at once, a rate limit holds across both, and
 a beat task delivered twice (a duplicated tick) to the two workers does its work once."""
@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import requests
 from celery import Celery
 from django.conf import settings
 
-from billing.models import User
+from accounts.models import User
 from changelog_site.settings import sibling_redis_url
 from tests.billing.dodo_helpers import SECRET as DODO_SECRET
 from tests.billing.dodo_helpers import sign, subscription_event
@@ -74,19 +75,19 @@ class Deployment:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def spawn(self, name, command):
+    def spawn(self, name, command, **env):
         log = open(self.directory / f"{name}.log", "w")
-        self.processes.append(subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                               start_new_session=True))
+        self.processes.append(subprocess.Popen(command, cwd=ROOT, env={**self.env, **env}, stdout=log,
+                                               stderr=subprocess.STDOUT, start_new_session=True))
 
     def log(self, name):
         return (self.directory / f"{name}.log").read_text()
 
     def start(self):
         self.manage("migrate", "--noinput")
-        for n, port in enumerate(self.ports):  # the Procfile's web line, one worker each
-            self.spawn(f"web{n}", [str(BIN / "gunicorn"), "changelog_site.wsgi", "--workers", "1", "--threads", "4",
-                                   "--no-control-socket", "--bind", f"127.0.0.1:{port}"])
+        for n, port in enumerate(self.ports):  # the Procfile's web line (granian), one worker each
+            self.spawn(f"web{n}", [sys.executable, "-m", "changelog_site.server", "--port", str(port)],
+                       WEB_WORKERS="1", WEB_THREADS="4")
         for n in range(2):  # the Procfile's worker line, one process each so both take a task
             self.spawn(f"worker{n}", [str(BIN / "celery"), "-A", "changelog_site", "worker", "--loglevel", "INFO",
                                       "--concurrency", "1", "--hostname", f"worker{n}@%h", "--without-gossip",
@@ -108,15 +109,13 @@ class Deployment:
                 process.wait()
 
     def owner(self):
-        """A user record in Redis and its Django account with an API token in the servers' database."""
-        record = make_user()
-        token = self.manage("shell", "-c", (
-            "from django.contrib.auth import get_user_model; from billing.models import Account; "
-            "from accounts.services import api_token_create; "
-            f"user = get_user_model().objects.create_user(username={record.id!r}, email={record.email!r}); "
-            f"Account.objects.create(user=user, shiplog_user_id={record.id!r}); "
-            "print(api_token_create(django_user=user, name='multi')[1])")).strip().splitlines()[-1]
-        return record, {"Authorization": f"Bearer {token}"}
+        """An account made in the servers' database (``make_account``, run by the deployment's
+        ``manage.py shell``): its user record and the API token's ``Authorization`` header."""
+        email = f"owner-{uuid.uuid4().hex[:8]}@example.com"  # each shell starts the factory's numbering anew
+        user_id, authorization = self.manage("shell", "-c", (
+            f"from tests.factories import make_account; made = make_account(email={email!r}); "
+            "print(made.record.id, made.headers['HTTP_AUTHORIZATION'], sep='|')")).strip().splitlines()[-1].split("|")
+        return User.get(user_id), {"Authorization": authorization}
 
 
 @pytest.fixture(scope="module")

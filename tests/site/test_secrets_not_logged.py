@@ -10,8 +10,7 @@ import responses
 from django.core import mail
 from django.db import connection
 
-from accounts.models import ApiToken
-from billing.models import Account
+from accounts.models import Account, ApiToken
 from tests.accounts_helpers import api, fake_repository
 from tests.billing.dodo_helpers import SECRET as DODO_WEBHOOK_SECRET
 from tests.billing.dodo_helpers import deliver as deliver_dodo

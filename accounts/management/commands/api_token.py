@@ -1,18 +1,21 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.core.exceptions import ValidationError
 
-from accounts.services import account_by_email, account_signup, api_token_create, shiplog_user_id
+from accounts.models import Account
+from accounts.services import account_by_email, account_create, account_signup, api_token_create
 
 
 class Command(BaseCommand):
-    help = "Print a new personal API token for the account with this email (--create makes the account)."
+    help = ("Print a new personal API token for the account with this email (--create makes the account, or the "
+            "Shiplog account of a login made with createsuperuser).")
 
     def add_arguments(self, parser):
         parser.add_argument("email")
-        parser.add_argument("--create", action="store_true", help="create the account if there is none")
+        parser.add_argument("--create", action="store_true", help="create the account (or its Shiplog account) "
+                                                                  "if there is none")
         parser.add_argument("--name", default="manage.py api_token", help="a label shown in Settings")
 
     def handle(self, *args, email, create, name, **options):
@@ -26,7 +29,10 @@ class Command(BaseCommand):
                 raise CommandError(f"No account has the email {email}; pass --create to make one.")
             django_user = self._create(email)
             self.stderr.write(f"Created the account {email} (no password: use 'forgot password' to set one).")
-        shiplog_user_id(django_user)
+        if Account.objects.user_id_of(django_user) is None:
+            if not create:
+                raise CommandError(f"The login {email} has no Shiplog account yet; pass --create to make it.")
+            account_create(django_user=django_user)
         _, token = api_token_create(django_user=django_user, name=name)
         self.stdout.write(token)
 

@@ -11,7 +11,7 @@ with no configuration:
 * the children are supervised: each output line is prefixed with the child's name; on
   SIGINT/SIGTERM/SIGHUP, or as soon as one child exits, all of them get SIGTERM, then SIGKILL
   after ``STOP_TIMEOUT`` seconds. Each child runs in its own process group, so its own children
-  (gunicorn workers, Celery pool processes) are swept up too. On Linux a child also gets SIGTERM
+  (granian workers, Celery pool processes) are swept up too. On Linux a child also gets SIGTERM
   from the kernel should this process die without cleaning up (``kill -9``).
 
 Why not honcho (a Python Foreman, fine for the ``Procfile``): it supervises through an extra
@@ -63,9 +63,7 @@ def processes(host, port):
     """The children, by name: the same three as the Procfile, run with this virtualenv's Python."""
     python = sys.executable
     return {
-        "web": [python, "-m", "gunicorn", "changelog_site.wsgi", "--workers", "2", "--threads", "4",
-                "--bind", f"{host}:{port}", "--graceful-timeout", "5", "--access-logfile", "-",
-                "--no-control-socket"],
+        "web": [python, "-m", "changelog_site.server", "--host", host, "--port", str(port), "--access-log"],
         "worker": [python, "-m", "celery", "-A", "changelog_site", "worker", "--loglevel", "INFO",
                    "--concurrency", "2"],
         "beat": [python, "-m", "celery", "-A", "changelog_site", "beat", "--loglevel", "INFO"],

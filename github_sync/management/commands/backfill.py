@@ -3,9 +3,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from changelog_site.errors import ApiError
+from changelog_site.domain import DomainError
 from changelog_site.kv import keys
-from github_sync import services
+from github_sync.services import backfill
 
 
 def _since(text):
@@ -36,10 +36,10 @@ class Command(BaseCommand):
                            merged=progress["merged"], created=progress["created"])
 
             try:
-                result = services.entries_backfill(repo_name=repo, since=since_date, on_progress=on_progress)
-            except ApiError as error:
+                result = backfill.entries_backfill(repo_name=repo, since=since_date, on_progress=on_progress)
+            except DomainError as error:
                 raise CommandError(error.detail) from error
-            except services.BackfillError as error:
+            except backfill.BackfillError as error:
                 raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(
             f"{repo}: {result['seen']} closed PRs read, {result['merged']} merged, "

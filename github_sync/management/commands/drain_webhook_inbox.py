@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from github_sync import services
+from github_sync.services import inbox
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10000)
 
     def handle(self, *args, limit, **options):
-        counts = services.inbox_drain(limit=limit)
+        counts = inbox.inbox_drain(limit=limit)
         self.stdout.write(", ".join(f"{name}: {value}" for name, value in counts.items()))
-        pruned = services.inbox_prune()
+        pruned = inbox.inbox_prune()
         self.stdout.write(f"pruned: {pruned['processed']} processed, {pruned['failedOrRejected']} failed or rejected")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from changelog_site.errors import ApiError
+from changelog_site.domain import DomainError
 from changelog_site.kv import keys
 from repos.github import GitHubError
 from roadmap import importer
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
             try:
                 result = importer.roadmap_import(repo_name=repo, on_progress=on_progress)
-            except ApiError as error:
+            except DomainError as error:
                 raise CommandError(error.detail) from error
             except (importer.SyncError, GitHubError) as error:
                 raise CommandError(str(error)) from error

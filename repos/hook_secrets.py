@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from changelog_site import crypto
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-from github_sync.models import RepoHookSecret
+from repos.models import RepoHookSecret
 
 log = logging.getLogger(__name__)
 

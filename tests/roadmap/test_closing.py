@@ -1,6 +1,6 @@
 import pytest
 
-from github_sync.closing import ClosingReference, closed_issue_numbers, closing_references
+from roadmap.closing import ClosingReference, closed_issue_numbers, closing_references
 
 REPO = "acme/api"
 
@@ -38,3 +38,29 @@ def test_it_reads_title_and_body_together_without_duplicates():
 def test_it_keeps_the_repository_a_reference_names():
     assert closing_references("closes octo/cat#9 and fixes #1") == [ClosingReference(9, "octo/cat"),
                                                                     ClosingReference(1, None)]
+
+
+@pytest.mark.parametrize("keyword", ["fix", "fixes", "fixed", "close", "closes", "closed", "resolve", "resolves",
+                                     "resolved"])
+def test_it_reads_each_of_the_nine_keywords_before_a_same_repository_reference(keyword):
+    assert closed_issue_numbers(f"{keyword.upper()} acme/api#8, {keyword.title()}: #9", repo_name=REPO) == [8, 9]
+
+
+def test_it_ignores_references_inside_fenced_code_blocks():
+    body = "Fixes #1\n\n```sh\ngit commit -m 'fixes #2'\n```\n\n~~~\ncloses #3\n~~~\nResolves #4"
+
+    assert closed_issue_numbers(body, repo_name=REPO) == [1, 4]
+
+
+def test_it_ignores_references_in_inline_code_and_html_comments():
+    body = "Write `Fixes #5` to close an issue.\n<!-- e.g. Fixes #6 -->\n``closes #7`` but fixes #8"
+
+    assert closed_issue_numbers(body, repo_name=REPO) == [8]
+
+
+def test_an_unclosed_code_fence_hides_the_rest_of_the_text():
+    assert closed_issue_numbers("Fixes #1\n```\nfixes #2", repo_name=REPO) == [1]
+
+
+def test_a_stray_backtick_does_not_hide_the_next_paragraph():
+    assert closed_issue_numbers("Use a ` here.\n\nFixes #3", repo_name=REPO) == [3]

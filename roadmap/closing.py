@@ -5,8 +5,10 @@ GitHub closes an issue when a pull request that says so is merged: one of the ni
 ``resolved``, in any case, optionally followed by a colon) right before a reference to the issue:
 ``#12``, ``owner/repo#12`` or the issue's URL ``https://github.com/owner/repo/issues/12``. Each
 reference needs its own keyword (``Fixes #1, fixes #2`` closes both; ``Fixes #1, #2`` only #1),
-as on GitHub. Pure functions, no storage: the roadmap's auto-ship uses them, and so can anything
-else that needs to know what a pull request closes.
+as on GitHub. Like GitHub, text inside code is not read: fenced code blocks (```` ``` ```` or
+``~~~``), inline code spans and HTML comments (a PR template's ``<!-- Fixes #123 -->`` example)
+are left out. Pure functions, no storage: the roadmap's auto-ship and the fixed issues of an entry
+(docs/github-loop.md) use them.
 """
 
 import re
@@ -23,6 +25,10 @@ CLOSING_REFERENCE = re.compile(
     r"(?![\w-])",
     re.IGNORECASE,
 )
+FENCED_CODE = re.compile(r"^[ ]{0,3}(?P<fence>`{3,}|~{3,}).*?(?:^[ ]{0,3}(?P=fence)[`~]*[ \t]*$|\Z)",
+                         re.MULTILINE | re.DOTALL)
+INLINE_CODE = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -38,10 +44,19 @@ class ClosingReference:
         return self.repo is None or self.repo.lower() == repo_name.lower()
 
 
+def prose(text):
+    """``text`` without what GitHub does not read for closing keywords: code blocks, inline code
+    and HTML comments (each replaced by a space, so the words around it stay apart)."""
+    text = (text or "").replace("\r\n", "\n")
+    for pattern in (FENCED_CODE, HTML_COMMENT, INLINE_CODE):
+        text = pattern.sub(" ", text)
+    return text
+
+
 def closing_references(text):
-    """Every closing reference in ``text``, in order of appearance, duplicates kept."""
+    """Every closing reference in ``text`` outside code, in order of appearance, duplicates kept."""
     found = []
-    for match in CLOSING_REFERENCE.finditer(text or ""):
+    for match in CLOSING_REFERENCE.finditer(prose(text)):
         number = match.group("number") or match.group("repo_number") or match.group("url_number")
         found.append(ClosingReference(number=int(number), repo=match.group("repo") or match.group("url_repo")))
     return found

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from accounts.services import secrets_reencrypt, secrets_to_reencrypt
+from repos.key_rotation import secrets_reencrypt, secrets_to_reencrypt
 
 
 class Command(BaseCommand):
