@@ -6,19 +6,15 @@ import time
 from django.views.decorators.csrf import csrf_exempt
 
 from billing import webhooks
-from changelog_site.domain import DomainError
-from changelog_site.errors import domain_error_json
-from changelog_site.webhooks import outcome_response, read_webhook_body
+from changelog_site.webhooks import webhook_receive
+
+
+def _apply(headers, body):
+    webhook_id, event = webhooks.dodo_webhook_verify(headers=headers, body=body)
+    return webhooks.dodo_event_apply(webhook_id=webhook_id, event=event, received_at=time.time())
 
 
 @csrf_exempt
 def dodo_webhook(request):
-    body, refusal = read_webhook_body(request, max_bytes=webhooks.MAX_WEBHOOK_BYTES, sender="DodoPayments")
-    if refusal:
-        return refusal
-    try:
-        webhook_id, event = webhooks.dodo_webhook_verify(headers=request.headers, body=body)
-        outcome = webhooks.dodo_event_apply(webhook_id=webhook_id, event=event, received_at=time.time())
-    except DomainError as error:
-        return domain_error_json(error)
-    return outcome_response(outcome)
+    return webhook_receive(request, max_bytes=webhooks.MAX_WEBHOOK_BYTES, sender="DodoPayments",
+                           handle=lambda body: _apply(request.headers, body))

@@ -6,13 +6,36 @@ INCR and its EXPIRE go in one MULTI/EXEC, so no key is ever left without a TTL, 
 process counts into the same key. The limits and where each applies: docs/deployment.md.
 """
 
+import hashlib
+import hmac
+import logging
 import time
 
+import redis
 from django.conf import settings
 
 from changelog_site.domain import RateLimited
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
+
+
+log = logging.getLogger(__name__)
+
+
+def client_ip(request):
+    """REMOTE_ADDR, or the client end of X-Forwarded-For when ``TRUSTED_PROXY_COUNT`` proxies front us."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def ip_hash(request):
+    """The subject of a per-IP window: an HMAC of the client IP, so no address is stored."""
+    key = hmac.new(settings.SECRET_KEY.encode(), b"shiplog-rate-limit", hashlib.sha256).digest()
+    return hmac.new(key, client_ip(request).encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def rate_limit_hit(*, name, subject, limit, window_seconds):
@@ -54,3 +77,39 @@ class ScopedUserThrottle:
 
     def wait(self):
         return self.retry_after
+
+
+class RefusalLimit:
+    """Counts what a source got refused (a webhook with a bad signature) and shuts that source out
+    once it has spent ``settings.RATE_LIMITS[name]`` in the window, before anything else is read.
+
+    Accepted requests are never counted, so a busy legitimate sender (GitHub's few addresses) is
+    never limited. With Redis down nothing is counted: the signature check still refuses forgeries.
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def _window(self):
+        limit, window_seconds = settings.RATE_LIMITS[self.name]
+        now = int(time.time())
+        return limit, window_seconds, now // window_seconds, now
+
+    def check(self, request):
+        """Raise ``RateLimited`` when the source already spent its refusals in this window."""
+        limit, window_seconds, window, now = self._window()
+        try:
+            spent = int(kv.get_client().get(keys.rate_limit(self.name, ip_hash(request), window)) or 0)
+        except (redis.ConnectionError, redis.TimeoutError):
+            return
+        if spent >= limit:
+            raise RateLimited(retry_after=max(1, (window + 1) * window_seconds - now))
+
+    def count(self, request):
+        limit, window_seconds, _, _ = self._window()
+        try:
+            rate_limit_hit(name=self.name, subject=ip_hash(request), limit=limit, window_seconds=window_seconds)
+        except RateLimited:
+            pass
+        except (redis.ConnectionError, redis.TimeoutError):
+            log.info("Redis unreachable: refusal from a %s source not counted", self.name)

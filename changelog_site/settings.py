@@ -347,6 +347,8 @@ RATE_LIMITS = {
     "subscribe-address": (env.int("RATE_LIMIT_SUBSCRIBES_PER_ADDRESS_PER_HOUR", default=3), 3600),
     # the widget's anonymous beacon (POST /api/widget/{id}/track), per client IP (docs/widget.md)
     "widget-track": (env.int("RATE_LIMIT_WIDGET_EVENTS_PER_IP_PER_MINUTE", default=120), 60),
+    # webhook receivers: refused deliveries (bad signature) per source IP; accepted ones never count
+    "webhook-refused": (env.int("RATE_LIMIT_WEBHOOK_REFUSALS_PER_IP_PER_MINUTE", default=30), 60),
 }
 
 REST_FRAMEWORK = {

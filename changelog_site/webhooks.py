@@ -7,7 +7,33 @@ The intakes (``github_sync.services.intake``, ``billing.webhooks``) get the raw 
 
 from django.http import JsonResponse
 
-from changelog_site.errors import json_error
+from changelog_site.domain import DomainError, RateLimited, Unauthenticated
+from changelog_site.errors import domain_error_json, json_error
+from changelog_site.ratelimit import RefusalLimit
+
+REFUSALS = RefusalLimit("webhook-refused")
+
+
+def webhook_receive(request, *, max_bytes, sender, handle):
+    """Answer a webhook POST: ``handle(body)`` returns the intake's ``Outcome`` or raises a domain error.
+
+    A source that keeps sending bodies with bad signatures is refused with 429 before its body is
+    read, once it has spent its refusals (``RATE_LIMITS["webhook-refused"]``, per IP and minute).
+    """
+    try:
+        REFUSALS.check(request)
+    except RateLimited as limited:
+        return domain_error_json(limited)
+    body, refusal = read_webhook_body(request, max_bytes=max_bytes, sender=sender)
+    if refusal:
+        return refusal
+    try:
+        outcome = handle(body)
+    except DomainError as error:
+        if isinstance(error, Unauthenticated):
+            REFUSALS.count(request)
+        return domain_error_json(error)
+    return outcome_response(outcome)
 
 
 def read_webhook_body(request, *, max_bytes, sender):

@@ -6,7 +6,8 @@
   kept anywhere. ``None`` for bots and for readers sending ``DNT: 1`` or ``Sec-GPC: 1``.
 * ``voter_id``: the id an upvote is counted under: HMAC of IP + user agent, scoped to one entry
   (so voter sets of two entries cannot be joined) and not rotating (so a reader counts once).
-* ``ip_hash``: the subject of the per-IP rate-limit window (the window key expires in minutes).
+* ``client_ip`` and ``ip_hash`` (the subject of per-IP rate-limit windows) live in
+  ``changelog_site.ratelimit``: the webhook receivers limit per source too.
 """
 
 import hashlib
@@ -16,22 +17,14 @@ from datetime import date
 
 from django.conf import settings
 
+from changelog_site.ratelimit import client_ip, ip_hash  # noqa: F401 (ip_hash: part of this module's API)
+
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|scrap|fetch|monitor|preview|facebookexternalhit|embedly|quora link|"
     r"whatsapp|telegram|discord|slack|feed|rss|curl|wget|httpie|python-requests|python-urllib|aiohttp|"
     r"httpx|go-http-client|java/|okhttp|libwww|headlesschrome|phantomjs|lighthouse|pingdom|uptime",
     re.IGNORECASE,
 )
-
-
-def client_ip(request):
-    """REMOTE_ADDR, or the client end of X-Forwarded-For when ``TRUSTED_PROXY_COUNT`` proxies front us."""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def user_agent(request):
@@ -67,8 +60,3 @@ def visitor_id(request, day=None):
 def voter_id(request, entry_id):
     key = hmac.new(settings.SECRET_KEY.encode(), b"shiplog-voter", hashlib.sha256).digest()
     return "u_" + _mac(key, entry_id, client_ip(request), user_agent(request))[:32]
-
-
-def ip_hash(request):
-    key = hmac.new(settings.SECRET_KEY.encode(), b"shiplog-rate-limit", hashlib.sha256).digest()
-    return _mac(key, client_ip(request))[:24]

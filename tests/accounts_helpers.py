@@ -43,9 +43,14 @@ def user_record(user_id):
 
 
 def keyspace(client):
-    """Every key but the rate-limit windows (``rl:``: an API write counts in one, and it expires
-    with its window), so tests compare what an operation wrote to the data."""
+    """Every key but the rate-limit windows (``rl:``: an API write or a refused webhook counts in
+    one, and it expires with its window), so tests compare what an operation wrote to the data."""
     return {key for key in client.keys("*") if not key.startswith("rl:")}
+
+
+def data_snapshot(client):
+    """Every key of ``keyspace`` with its serialized value, to prove a request changed no data."""
+    return {key: client.dump(key) for key in keyspace(client)}
 
 
 __all__ = ["responses"]

@@ -5,18 +5,12 @@ import time
 
 import pytest
 
+from tests.accounts_helpers import data_snapshot
 from tests.billing.dodo_helpers import SECRET, deliver, sign, subscription_event
 
 
 def snapshot(redis_db):
-    """Every key of the test DB with its type and value, to prove a request changed nothing."""
-    dump = {}
-    for key in redis_db.keys("*"):
-        kind = redis_db.type(key)
-        value = {"string": redis_db.get, "hash": redis_db.hgetall, "set": redis_db.smembers,
-                 "zset": lambda k: redis_db.zrange(k, 0, -1, withscores=True)}[kind](key)
-        dump[key] = (kind, value)
-    return dump
+    return data_snapshot(redis_db)
 
 
 @pytest.fixture

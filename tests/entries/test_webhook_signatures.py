@@ -13,6 +13,7 @@ from changelog_site import crypto
 from github_sync.models import WebhookDelivery
 from repos.hook_secrets import HookSecret, hook_secrets_import_from_redis
 from repos.models import RepoHookSecret
+from tests.accounts_helpers import data_snapshot
 from tests.factories import make_repo, make_user
 from tests.webhook_helpers import SECRET, deliver, fixture_bytes, redis_down
 
@@ -48,7 +49,7 @@ def two_tenants():
 
 
 def snapshot(redis_db):
-    return {key: redis_db.dump(key) for key in redis_db.keys("*")}
+    return data_snapshot(redis_db)
 
 
 @pytest.mark.parametrize("event, fixture", [("pull_request", MERGED), ("repository", "repository.renamed")])
