@@ -49,14 +49,16 @@ def provider_rewrite(title, body):
     """One chat completion. The POST is retried on 429/5xx and a failed connection (honouring
     ``Retry-After``, three attempts in all) since a failed completion is neither stored nor
     charged; a timeout is not retried."""
-    payload = {
-        "model": settings.AI_MODEL,
-        "temperature": 0.3,
-        "messages": [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": f"Title: {title}\n\n{(body or '')[:8000]}"},
-        ],
-    }
+    return chat_completion([
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"Title: {title}\n\n{(body or '')[:8000]}"},
+    ], temperature=0.3)
+
+
+def chat_completion(messages, *, temperature):
+    """The provider's answer to ``messages`` (OpenAI chat-completions), or ``AiProviderError``
+    saying why not. Shared by the rewrite and the social posts."""
+    payload = {"model": settings.AI_MODEL, "temperature": temperature, "messages": messages}
     session = http.session_shared("ai", retry=http.RETRY_ANY_METHOD)
     try:
         response = session.post(f"{settings.AI_API_BASE}/chat/completions", json=payload,
@@ -64,10 +66,10 @@ def provider_rewrite(title, body):
     except requests.Timeout as error:
         raise AiProviderError(f"the AI provider did not answer within {settings.HTTP_TIMEOUT:.0f} seconds") from error
     except requests.RequestException as error:
-        log.warning("AI rewrite failed: %s", type(error).__name__)
+        log.warning("AI provider call failed: %s", type(error).__name__)
         raise AiProviderError(f"the AI provider could not be reached ({type(error).__name__})") from error
     if response.status_code in http.RETRY_STATUSES:
-        log.warning("AI rewrite failed after retries: HTTP %s", response.status_code)
+        log.warning("AI provider call failed after retries: HTTP %s", response.status_code)
         raise AiProviderError(f"the AI provider is busy or failing (HTTP {response.status_code})")
     if response.status_code != 200:
         raise AiProviderError(f"the AI provider refused the request (HTTP {response.status_code})")

@@ -10,11 +10,7 @@ charged, so the POST may be retried on 429/5xx.
 import logging
 import re
 
-import requests
-from django.conf import settings
-
-from changelog_site import http
-from entries.ai import AiProviderError
+from entries.ai import AiProviderError, chat_completion
 
 log = logging.getLogger(__name__)
 
@@ -67,26 +63,8 @@ def clean_answer(text):
 
 def write(*, platform, tone, material):
     """The provider's words for the post, or ``AiProviderError`` saying why not."""
-    payload = {"model": settings.AI_MODEL, "temperature": 0.6,
-               "messages": prompt(platform=platform, tone=tone, material=material)}
-    session = http.session_shared("ai", retry=http.RETRY_ANY_METHOD)
-    try:
-        response = session.post(f"{settings.AI_API_BASE}/chat/completions", json=payload,
-                                 headers={"Authorization": f"Bearer {settings.AI_API_KEY}"})
-    except requests.Timeout as error:
-        raise AiProviderError(f"the AI provider did not answer within {settings.HTTP_TIMEOUT:.0f} seconds") from error
-    except requests.RequestException as error:
-        log.warning("AI social post failed: %s", type(error).__name__)
-        raise AiProviderError(f"the AI provider could not be reached ({type(error).__name__})") from error
-    if response.status_code in http.RETRY_STATUSES:
-        raise AiProviderError(f"the AI provider is busy or failing (HTTP {response.status_code})")
-    if response.status_code != 200:
-        raise AiProviderError(f"the AI provider refused the request (HTTP {response.status_code})")
-    try:
-        text = response.json()["choices"][0]["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise AiProviderError("the AI provider answered with something that is not a chat completion") from error
-    text = clean_answer(text or "")
+    text = chat_completion(prompt(platform=platform, tone=tone, material=material), temperature=0.6)
+    text = clean_answer(text)
     if not text:
         raise AiProviderError("the AI provider answered with an empty text")
     return text

@@ -252,6 +252,19 @@ class GitHubToken(EncryptedValue):
         return self.exists()
 
     @classmethod
+    def first_usable(cls, user_ids):
+        """The first of these users' tokens that a configured key opens, or None: a shared
+        repository's background work (backfill, roadmap import) runs with any of its users' tokens."""
+        for user_id in user_ids:
+            try:
+                token = cls(user_id).get()
+            except crypto.InvalidToken:
+                continue
+            if token:
+                return token
+        return None
+
+    @classmethod
     def reindex(cls, name, key, fields, pipe, run):
         stored = run.client.get(key)
         if stored and not crypto.is_encrypted(stored):

@@ -18,7 +18,6 @@ import logging
 import re
 import time
 
-from changelog_site import crypto
 from changelog_site.domain import Conflict, NotFound
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys, locks
@@ -45,16 +44,6 @@ class SyncError(Exception):
 def sync_progress(*, github_repo_id):
     return kv.get_client().hgetall(keys.meta_roadmap_sync(github_repo_id))
 
-
-def _token(user_ids):
-    for user_id in user_ids:
-        try:
-            token = GitHubToken(user_id).get()
-        except crypto.InvalidToken:
-            continue
-        if token:
-            return token
-    return None
 
 
 class _Run:
@@ -175,7 +164,7 @@ def roadmap_import(*, repo_name, sleep=time.sleep, on_progress=None):
     repo = next((r for r in (Repo.get(u, repo_name) for u in user_ids) if r), None)
     if repo is None:
         raise NotFound(f"{repo_name} is not connected.", code="repo_not_connected")
-    token = _token(user_ids)
+    token = GitHubToken.first_usable(user_ids)
     if token is None:
         raise Conflict("No one who connected this repository has a GitHub token.", code="github_not_connected")
     lock = locks.acquire(keys.lock("roadmap-sync", repo.githubRepoId), timeout=LOCK_SECONDS)

@@ -57,17 +57,9 @@ def connected(repository):
 
 
 def _once(delivery_id, func, *watched):
+    """``func`` under WATCH, applied once per delivery id (the PR ingest's marker, same key)."""
     marker = keys.github_delivery(delivery_id) if delivery_id else None
-
-    def apply(pipe):
-        if marker and pipe.exists(marker):
-            return None
-        result = func(pipe)
-        if marker:
-            pipe.set(marker, "1", ex=DELIVERY_MARKER_SECONDS)
-        return result
-
-    return kv.transaction(apply, *watched, *([marker] if marker else []))
+    return kv.transaction_once(marker, func, *watched, marker_seconds=DELIVERY_MARKER_SECONDS)
 
 
 def _read_items(pipe, item_keys):

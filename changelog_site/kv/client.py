@@ -167,3 +167,20 @@ def transaction(func, *watched_keys, retries=20):
             except redis.WatchError:
                 time.sleep(min(0.002 * (attempt + 1), 0.05))
     raise ConflictRetriesExhausted(f"gave up after {retries} concurrent changes to {watched_keys}")
+
+
+def transaction_once(marker, func, *watched_keys, marker_seconds):
+    """``transaction`` that applies at most once per ``marker`` key (an idempotency marker under
+    ``lock:``, e.g. a webhook delivery id): the marker is checked under the same WATCH and set in the
+    same MULTI as the change, so of two concurrent calls with one marker exactly one applies; the
+    other returns None. ``marker`` None: no idempotency, a plain ``transaction``."""
+
+    def apply(pipe):
+        if marker and pipe.exists(marker):
+            return None
+        result = func(pipe)
+        if marker:
+            pipe.set(marker, "1", ex=marker_seconds)
+        return result
+
+    return transaction(apply, *watched_keys, *([marker] if marker else []))

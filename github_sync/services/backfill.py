@@ -11,7 +11,6 @@ import logging
 import re
 import time
 
-from changelog_site import crypto
 from changelog_site.domain import Conflict, NotFound
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys, locks
@@ -72,16 +71,6 @@ def _wait_seconds(response):
     return 60
 
 
-def _backfill_token(user_ids):
-    for user_id in user_ids:
-        try:
-            token = GitHubToken(user_id).get()
-        except crypto.InvalidToken:
-            continue
-        if token:
-            return token
-    return None
-
 
 def entries_backfill(*, repo_name, since=None, on_progress=None, sleep=time.sleep, per_page=100):
     """Drafts for a connected repository's already-merged PRs (``since``: a date), idempotently.
@@ -95,7 +84,7 @@ def entries_backfill(*, repo_name, since=None, on_progress=None, sleep=time.slee
     user_ids = Repo.user_ids_for(repo_name)
     if not user_ids:
         raise NotFound(f"{repo_name} is not connected.", code="repo_not_connected")
-    token = _backfill_token(user_ids)
+    token = GitHubToken.first_usable(user_ids)
     if token is None:
         backfill_failed(repo_name=repo_name, code="github_not_connected", detail=NO_TOKEN)
         raise Conflict(NO_TOKEN, code="github_not_connected")
@@ -188,7 +177,7 @@ def backfill_progress(*, repo_name):
 def backfill_check(*, repo_name):
     """Raise the error that would stop a backfill of ``repo_name`` before it starts: nobody who
     connected it has a GitHub token (``Conflict``). The page checks this before queueing the task."""
-    if _backfill_token(Repo.user_ids_for(repo_name)) is None:
+    if GitHubToken.first_usable(Repo.user_ids_for(repo_name)) is None:
         raise Conflict(NO_TOKEN, code="github_not_connected")
 
 

@@ -18,16 +18,7 @@ def once(delivery_id, func, *watched):
     delivery's marker: checked under the same WATCH and set in the same MULTI as the change, so of
     two concurrent deliveries of one id exactly one applies. The other gets None (a duplicate)."""
     marker = keys.github_delivery(delivery_id) if delivery_id else None
-
-    def apply(pipe):
-        if marker and pipe.exists(marker):
-            return None
-        result = func(pipe)
-        if marker:
-            pipe.set(marker, "1", ex=DELIVERY_MARKER_SECONDS)
-        return result
-
-    return kv.transaction(apply, *watched, *([marker] if marker else []))
+    return kv.transaction_once(marker, func, *watched, marker_seconds=DELIVERY_MARKER_SECONDS)
 
 
 def delivery_claim(delivery_id):
