@@ -44,51 +44,36 @@ def draft_data(draft):
     return SocialPostOutputSerializer({**draft.to_dict(), "lengths": social.lengths(draft)}).data
 
 
-class SocialGenerateInputSerializer(serializers.Serializer):
-    platform = StrictChoiceField(choices=PLATFORMS)
-    tone = StrictChoiceField(choices=TONES, required=False)
-
-
-class SocialPostListSerializer(serializers.Serializer):
-    results = SocialPostOutputSerializer(many=True)
-    writer = serializers.ChoiceField(choices=("ai", "builtin"),
-                                     help_text="Who writes the next post: the AI provider or the built-in writer.")
-
-
-class SocialPostGeneratedSerializer(SocialPostOutputSerializer):
-    writer = serializers.ChoiceField(choices=("ai", "builtin"), help_text="Who wrote this post.")
-
-
-class SocialPostEditInputSerializer(serializers.Serializer):
-    tweets = serializers.ListField(child=StrictCharField(max_length=4 * MAX_WEIGHT, trim_whitespace=False),
-                                   min_length=1, max_length=THREAD_MAX_POSTS, required=False)
-    post = StrictCharField(max_length=2 * LINKEDIN_MAX, required=False, trim_whitespace=False)
-    hashtags = serializers.ListField(child=StrictCharField(max_length=100), max_length=30, required=False)
-
-    def validate(self, attrs):
-        if not attrs:
-            raise serializers.ValidationError("Send at least one of tweets, post, hashtags.")
-        return attrs
-
-
 class SocialListView(EntryWriteView):
     """An entry's social posts; POST writes (or rewrites) one, through the AI provider when one is
     configured (counts one AI rewrite: 402 at the plan's limit) or the built-in writer (free)."""
 
     error_statuses = (402, 502)
 
-    @extend_schema(responses=SocialPostListSerializer, operation_id="entries_social_list")
+    class InputSerializer(serializers.Serializer):
+        platform = StrictChoiceField(choices=PLATFORMS)
+        tone = StrictChoiceField(choices=TONES, required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        results = SocialPostOutputSerializer(many=True)
+        writer = serializers.ChoiceField(choices=("ai", "builtin"),
+                                         help_text="Who writes the next post: the AI provider or the built-in writer.")
+
+    class GeneratedSerializer(SocialPostOutputSerializer):
+        writer = serializers.ChoiceField(choices=("ai", "builtin"), help_text="Who wrote this post.")
+
+    @extend_schema(responses=OutputSerializer, operation_id="entries_social_list")
     def get(self, request, entry_id):
         _, drafts = social.social_list(user_id=self.user_id(), entry_id=entry_id)
-        return Response(SocialPostListSerializer({"results": [draft_data(draft) for draft in drafts],
-                                                  "writer": social.writer_kind()}).data)
+        return Response(self.OutputSerializer({"results": [draft_data(draft) for draft in drafts],
+                                               "writer": social.writer_kind()}).data)
 
-    @extend_schema(request=SocialGenerateInputSerializer, responses={201: SocialPostGeneratedSerializer},
+    @extend_schema(request=InputSerializer, responses={201: GeneratedSerializer},
                    operation_id="entries_social_create")
     def post(self, request, entry_id):
         user_id = self.user_id()
         social.social_entry(user_id=user_id, entry_id=entry_id)
-        choice = SocialGenerateInputSerializer(data=request.data)
+        choice = self.InputSerializer(data=request.data)
         choice.is_valid(raise_exception=True)
         ai_rate_limit(request)
         draft, writer = social.social_generate(user_id=user_id, entry_id=entry_id, user=UserRecord.get(user_id),
@@ -99,11 +84,22 @@ class SocialListView(EntryWriteView):
 class SocialDetailView(EntryWriteView):
     """One platform's post of an entry: save an edit (PATCH) or discard it (DELETE)."""
 
-    @extend_schema(request=SocialPostEditInputSerializer, responses=SocialPostOutputSerializer,
+    class InputSerializer(serializers.Serializer):
+        tweets = serializers.ListField(child=StrictCharField(max_length=4 * MAX_WEIGHT, trim_whitespace=False),
+                                       min_length=1, max_length=THREAD_MAX_POSTS, required=False)
+        post = StrictCharField(max_length=2 * LINKEDIN_MAX, required=False, trim_whitespace=False)
+        hashtags = serializers.ListField(child=StrictCharField(max_length=100), max_length=30, required=False)
+
+        def validate(self, attrs):
+            if not attrs:
+                raise serializers.ValidationError("Send at least one of tweets, post, hashtags.")
+            return attrs
+
+    @extend_schema(request=InputSerializer, responses=SocialPostOutputSerializer,
                    operation_id="entries_social_update")
     def patch(self, request, entry_id, platform):
         social.social_get(user_id=self.user_id(), entry_id=entry_id, platform=platform)
-        changes = SocialPostEditInputSerializer(data=request.data)
+        changes = self.InputSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
         draft = social.social_update(user_id=self.user_id(), entry_id=entry_id, platform=platform,
                                      **changes.validated_data)

@@ -1,5 +1,7 @@
 from django import forms
 
+from changelog_site.kv.records import ValidationError
+
 from entries.models import BODY_MAX, CATEGORIES, TITLE_MAX
 
 CATEGORY_CHOICES = [(name, name) for name in CATEGORIES]
@@ -76,3 +78,39 @@ class NextForm(forms.Form):
 
 class PreviewForm(forms.Form):
     text = forms.CharField(required=False, strip=False)
+
+
+class SocialFormMixin:
+    def checked_data(self):
+        """The cleaned data, or the form's problems as the services' ``ValidationError`` (the page
+        reports both the same way)."""
+        if not self.is_valid():
+            raise ValidationError({name: " ".join(problems) for name, problems in self.errors.items()})
+        return self.cleaned_data
+
+
+class SocialGenerateForm(SocialFormMixin, forms.Form):
+    """"Write a post": the platform and, optionally, a tone (``social.social_generate`` checks both)."""
+
+    platform = forms.CharField(required=False)
+    tone = forms.CharField(required=False, empty_value=None)
+
+
+class SocialEditForm(SocialFormMixin, forms.Form):
+    """An edited post: X's thread is the ``tweet`` fields in order, LinkedIn's the one ``post``."""
+
+    post = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args, platform, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+
+    def typed(self):
+        """What was typed, as posted: shown again when the edit is not saved."""
+        return self.data.getlist("tweet") if self.platform == "twitter" else self.data.get("post", "")
+
+    def clean(self):
+        data = super().clean()
+        if self.platform == "twitter":
+            return {"tweets": self.data.getlist("tweet")}
+        return {"post": data.get("post", "")}

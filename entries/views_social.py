@@ -18,6 +18,7 @@ from changelog_site.kv.records import ValidationError
 from entries import ai, social
 from entries import social_writer as writer
 from entries.api_social import ai_rate_limit
+from entries.forms import SocialEditForm, SocialGenerateForm
 from entries.publishing import EntryNotFound, PlanLimitReached
 from entries.tweet_length import MAX_WEIGHT, counter_config, normalize, url_spans, weighted_length
 
@@ -120,10 +121,9 @@ def social_generate(request, entry_id):
     back = redirect(reverse("entry-social", kwargs={"entry_id": entry_id}))
     try:
         ai_rate_limit(request)
+        choice = SocialGenerateForm(request.POST).checked_data()
         user = UserRecord.get(user_id)
-        draft, writer_kind = social.social_generate(user_id=user_id, entry_id=entry_id, user=user,
-                                                    platform=request.POST.get("platform", ""),
-                                                    tone=request.POST.get("tone") or None)
+        draft, writer_kind = social.social_generate(user_id=user_id, entry_id=entry_id, user=user, **choice)
     except EntryNotFound:
         raise
     except PlanLimitReached as error:
@@ -144,15 +144,15 @@ def social_generate(request, entry_id):
 @require_POST
 def social_save(request, entry_id, platform):
     user_id = request.shiplog_user_id
-    change = ({"tweets": request.POST.getlist("tweet")} if platform == "twitter"
-              else {"post": request.POST.get("post", "")})
+    form = SocialEditForm(request.POST, platform=platform)
     try:
+        change = form.checked_data()
         social.social_update(user_id=user_id, entry_id=entry_id, platform=platform, **change)
     except ValidationError as error:
         entry, drafts = social.social_list(user_id=user_id, entry_id=entry_id)
         messages.error(request, "Not saved: " + "; ".join(f"{name} {problem}"
                                                            for name, problem in error.errors.items()))
-        return _render(request, entry, drafts, edits={platform: next(iter(change.values()))},
+        return _render(request, entry, drafts, edits={platform: form.typed()},
                        errors={platform: True}, status=400)
     except EntryNotFound:
         raise

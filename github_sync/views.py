@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from changelog_site.domain import DomainError
 from changelog_site.errors import json_error
-from changelog_site.kv.records import ValidationError
 from engagement import services as engagement
 from github_sync.backfill_status import backfill_status
+from github_sync.forms import BrandingForm, RulesForm
 from github_sync.services import backfill
 from github_sync.services.rules import sync_settings_get, sync_settings_update
 from github_sync.tasks import backfill_task
@@ -73,35 +73,6 @@ def import_progress(request, owner, repo):
     return response
 
 
-def _rule_lines(rules):
-    return "\n".join(f"{name} = {category}" for name, category in (rules or {}).items())
-
-
-def _rules_form(row):
-    rules = row.category_rules if isinstance(row.category_rules, dict) else {}
-    return {"skip_label": row.skip_label, "skip_bots": row.skip_bots, "bot_patterns": row.bot_patterns,
-            "label_rules": _rule_lines(rules.get("labels")), "prefix_rules": _rule_lines(rules.get("prefixes"))}
-
-
-def _branding_form(branding):
-    return {"name": branding["name"] if branding["custom"] else "", "logoUrl": branding["logoUrl"],
-            "accentColor": branding["accentColor"]}
-
-
-def _save_branding(user_id, name, post):
-    engagement.branding_update(user_id=user_id, repo_id=name, name=post.get("name"),
-                               logo_url=post.get("logoUrl"), accent_color=post.get("accentColor"))
-    return f"Branding of {name}'s public changelog saved."
-
-
-def _save_rules(user_id, record, post):
-    sync_settings_update(
-        user_id=user_id, github_repo_id=record.githubRepoId, skip_label=post.get("skip_label", ""),
-        skip_bots=post.get("skip_bots") == "on", bot_patterns=post.get("bot_patterns", ""),
-        label_rules=post.get("label_rules", ""), prefix_rules=post.get("prefix_rules", ""))
-    return f"Rules for {record.name} saved; they apply to pull requests merged from now on."
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def sync_settings(request, owner, repo):
@@ -116,25 +87,20 @@ def sync_settings(request, owner, repo):
                       status=404)
     section = ("branding" if request.POST.get("section") == "branding" else "rules") \
         if request.method == "POST" else None
-    errors = {}
-    if section:
-        try:
-            if section == "branding":
-                notice = _save_branding(user_id, name, request.POST)
-            else:
-                notice = _save_rules(user_id, record, request.POST)
-        except ValidationError as error:
-            errors = error.errors
-        else:
-            messages.success(request, notice)
-            return HttpResponseRedirect(reverse("repo-sync-settings", kwargs={"owner": owner, "repo": repo})
-                                        + "#" + section)
-    rules_form = request.POST if errors and section == "rules" else \
-        _rules_form(sync_settings_get(user_id=user_id, github_repo_id=record.githubRepoId))
-    branding_form = request.POST if errors and section == "branding" else \
-        _branding_form(engagement.branding_get(repo_id=name))
-    return render(request, "github_sync/sync_settings.html", {
-        "title": f"{name}: settings", "repo": record, "form": rules_form, "branding": branding_form,
-        "errors": errors if section == "rules" else {}, "branding_errors": errors if section == "branding" else {},
-        "skip_bots": rules_form.get("skip_bots") in (True, "on"),
-        "public_url": engagement.changelog_url(name)})
+    rules_form = RulesForm(request.POST if section == "rules" else None,
+                           initial=RulesForm.initial_for(sync_settings_get(user_id=user_id,
+                                                                           github_repo_id=record.githubRepoId)))
+    branding_form = BrandingForm(request.POST if section == "branding" else None,
+                                 initial=BrandingForm.initial_for(engagement.branding_get(repo_id=name)))
+    if section == "branding" and branding_form.is_valid() \
+            and branding_form.save(engagement.branding_update, user_id=user_id, repo_id=name) is not None:
+        messages.success(request, f"Branding of {name}'s public changelog saved.")
+    elif section == "rules" and rules_form.is_valid() \
+            and rules_form.save(sync_settings_update, user_id=user_id, github_repo_id=record.githubRepoId) is not None:
+        messages.success(request, f"Rules for {record.name} saved; they apply to pull requests merged from now on.")
+    else:
+        return render(request, "github_sync/sync_settings.html", {
+            "title": f"{name}: settings", "repo": record, "form": rules_form, "branding": branding_form,
+            "errors": rules_form.first_errors(), "branding_errors": branding_form.first_errors(),
+            "public_url": engagement.changelog_url(name)})
+    return HttpResponseRedirect(reverse("repo-sync-settings", kwargs={"owner": owner, "repo": repo}) + "#" + section)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from changelog_site.kv.records import ValidationError
 from entries import publishing
+from github_sync.forms import ShippedInForm
 from github_sync.services.loop_settings import loop_settings_update
 from github_sync.services.shipped import shipped_enqueue
 from repos.models import Repo
@@ -23,11 +24,10 @@ def shipped_in_settings(request, owner, repo):
     record = Repo.get(request.shiplog_user_id, name)
     if record is None:
         raise Http404(f"{name} is not one of your repositories.")
+    form = ShippedInForm(request.POST)
+    form.is_valid()  # every field is optional: an unticked box or a missing label is a choice, not an error
     try:
-        loop_settings_update(user_id=record.userId, github_repo_id=record.githubRepoId,
-                             shipped_in=request.POST.get("shipped_in") == "on",
-                             released_label=request.POST.get("released_label", ""),
-                             remove_on_unpublish=request.POST.get("remove_on_unpublish") == "on")
+        loop_settings_update(user_id=record.userId, github_repo_id=record.githubRepoId, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, "Not saved: " + "; ".join(f"the label {problem}" for problem in error.errors.values()))
     else:

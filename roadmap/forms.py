@@ -31,3 +31,9 @@ class ItemForm(forms.Form):
     status = forms.CharField(required=False, max_length=50)
     hidden = forms.TypedChoiceField(required=False, choices=[("1", "hidden"), ("0", "shown")],
                                     coerce=lambda value: value == "1", empty_value=None)
+
+
+class UpvoteForm(forms.Form):
+    """An upvote's optional email, to hear when the item ships (``votes.item_upvote`` checks it)."""
+
+    email = forms.CharField(required=False, empty_value=None)

@@ -17,6 +17,7 @@ from engagement import privacy
 from engagement import services as engagement
 from engagement.subscriptions import LinkProblem
 from roadmap import services, votes, watchers
+from roadmap.forms import UpvoteForm
 
 COLUMNS = (("planned", "Planned"), ("in-progress", "In progress"), ("completed", "Shipped"))
 NOTICES = {"voted": "Thanks for your vote!", "email": "Thanks! Check your inbox: confirm your address and we'll "
@@ -111,7 +112,11 @@ def upvote(request, owner, repo, issue_id):
         return fail(403, "cross_site", "Upvotes are accepted from the roadmap page only.")
     if privacy.is_bot(request):
         return fail(403, "bot", "Automated clients cannot upvote.")
-    email = (request.POST.get("email") or "").strip() or None
+    voter = UpvoteForm(request.POST)
+    if not voter.is_valid():
+        return fail(400, "invalid_email", "That email address does not look right.",
+                    errors={name: " ".join(problems) for name, problems in voter.errors.items()})
+    email = voter.cleaned_data["email"]
     try:
         result = votes.item_upvote(repo_id=repo_id, issue_id=issue_id, ip_hash=privacy.ip_hash(request), email=email,
                                    voter_id=lambda roadmap_id: privacy.voter_id(request, roadmap_id))

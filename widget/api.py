@@ -61,17 +61,6 @@ class OptionsInputSerializer(NestedInput, OptionsSerializer):
     pass
 
 
-class WidgetInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    """Every field is optional: PUT creates the widget with defaults for what is missing, or keeps
-    the current value; ``colors`` and ``options`` are merged key by key."""
-
-    colors = ColorsInputSerializer(required=False)
-    position = StrictChoiceField(POSITIONS, required=False)
-    size = StrictChoiceField(SIZES, required=False)
-    options = OptionsInputSerializer(required=False)
-    enabled = StrictBooleanField(required=False, help_text="false switches the widget off (its endpoints answer 410)")
-
-
 class WidgetOutputSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="the public widget id (data-widget-id)")
     userId = serializers.CharField()
@@ -98,22 +87,37 @@ def present(widget):
 
 
 class WidgetView(APIView):
+    """The repository's widget: read it, or create or change it (PUT)."""
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        """Every field is optional: PUT creates the widget with defaults for what is missing, or keeps
+        the current value; ``colors`` and ``options`` are merged key by key."""
+
+        colors = ColorsInputSerializer(required=False)
+        position = StrictChoiceField(POSITIONS, required=False)
+        size = StrictChoiceField(SIZES, required=False)
+        options = OptionsInputSerializer(required=False)
+        enabled = StrictBooleanField(required=False,
+                                     help_text="false switches the widget off (its endpoints answer 410)")
+
     @extend_schema(responses=WidgetOutputSerializer)
     def get(self, request, owner, repo):
         widget = services.widget_get(user_id=request.shiplog_user_id, repo_id=f"{owner}/{repo}")
         return Response(present(widget))
 
-    @extend_schema(request=WidgetInputSerializer, responses={200: WidgetOutputSerializer, 201: WidgetOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={200: WidgetOutputSerializer, 201: WidgetOutputSerializer})
     def put(self, request, owner, repo):
         user_id, repo_id = request.shiplog_user_id, f"{owner}/{repo}"
         services.widget_repo_check(user_id=user_id, repo_id=repo_id)  # another tenant's: 404 before any 400
-        data = WidgetInputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         widget, created = services.widget_save(user_id=user_id, repo_id=repo_id, changes=data.validated_data)
         return Response(present(widget), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class WidgetRegenerateView(APIView):
+    """A new public id for the widget: the old snippet stops working."""
+
     @extend_schema(request=None, responses=WidgetOutputSerializer)
     def post(self, request, owner, repo):
         widget = services.widget_regenerate(user_id=request.shiplog_user_id,

@@ -44,3 +44,21 @@ class WidgetForm(forms.Form):
         return {"colors": {name: data[name].lower() for name in ("primary", "background", "text")},
                 "position": data["position"], "size": data["size"],
                 "options": {name: data[name] for name in ("showDate", "showCategory", "showNewBadge")}}
+
+
+class RepoChoiceForm(forms.Form):
+    """Which repository a widget page is about (``?repo=`` or a posted ``repo``)."""
+
+    repo = forms.CharField(required=False, strip=False)
+
+    def chosen(self):
+        return self.cleaned_data["repo"] if self.is_valid() else ""
+
+
+class WidgetSwitchForm(forms.Form):
+    """The on/off switch: ``enabled=1`` switches the widget on, anything else off."""
+
+    enabled = forms.CharField(required=False)
+
+    def turned_on(self):
+        return self.is_valid() and self.cleaned_data["enabled"] == "1"

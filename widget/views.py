@@ -14,7 +14,7 @@ from changelog_site.domain import DomainError, NotFound
 from changelog_site.kv.records import ValidationError
 from repos.models import Repo
 from widget import analytics, services
-from widget.forms import WidgetForm
+from widget.forms import RepoChoiceForm, WidgetForm, WidgetSwitchForm
 
 
 def _page(request, template, context, status=200):
@@ -27,7 +27,8 @@ def _repo_choice(request, user_id):
     """``(repository names, chosen repository or None)``; a repository the user has not
     connected is refused with ``NotFound``."""
     names = [repo.name for repo in Repo.for_user(user_id)]
-    chosen = request.POST.get("repo") or request.GET.get("repo") or (names[0] if names else None)
+    chosen = (RepoChoiceForm(request.POST).chosen() or RepoChoiceForm(request.GET).chosen()
+              or (names[0] if names else None))
     if chosen is not None and chosen not in names:
         raise NotFound("You have not connected this repository.")
     return names, chosen
@@ -103,7 +104,7 @@ def regenerate(request):
 def switch(request):
     """Switch the widget off (its endpoints answer 410 and hosts show nothing) or on again."""
     user_id = request.shiplog_user_id
-    enabled = request.POST.get("enabled") == "1"
+    enabled = WidgetSwitchForm(request.POST).turned_on()
     try:
         _, repo_id = _repo_choice(request, user_id)
         services.widget_set_enabled(user_id=user_id, repo_id=repo_id, enabled=enabled)

@@ -67,6 +67,19 @@ def test_it_explains_bad_branding_and_keeps_what_was_typed(client, owner, redis_
     assert engagement.branding_get(repo_id=REPO)["custom"] is False
 
 
+def test_it_marks_a_bad_rule_and_keeps_what_was_typed_in_both_sections(client, owner, redis_db):
+    client.post(PAGE, {"section": "branding", "name": "Octo"})
+
+    response = client.post(PAGE, {"section": "rules", "skip_label": "internal", "skip_bots": "on",
+                                  "label_rules": "ux is great"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The rules were not saved" in html and 'aria-invalid="true"' in html
+    assert ">ux is great</textarea>" in html and 'value="internal"' in html
+    assert 'value="Octo"' in html
+
+
 def test_another_users_repository_has_no_settings_page(client, owner, redis_db):
     stranger = make_user()
     make_repo(stranger, name="someone/else", githubRepoId=5)
