@@ -100,7 +100,7 @@ def seed(*, drafts, warmup_drafts, large=10000, filler=1_000_000):
 
 
 def _widget():
-    """The repository's widget, when this tree has the widget (issue 14)."""
+    """The repository's widget, when this tree has the widget."""
     try:
         from widget.models import WidgetConfig
     except ImportError:

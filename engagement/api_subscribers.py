@@ -1,4 +1,4 @@
-"""The owner's subscribers API (CONTRACT.md): ``GET /api/repos/{owner}/{repo}/subscribers/`` (JSON, or
+"""The owner's subscribers API: ``GET /api/repos/{owner}/{repo}/subscribers/`` (JSON, or
 CSV with ``?format=csv``) and ``POST /api/repos/{owner}/{repo}/digest/`` (send the digest now: 202).
 Another account's repository is a 404."""
 
@@ -103,7 +103,7 @@ class SubscriberListView(APIView):
         return Response(self.OutputSerializer(data).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        """Errors are JSON (CONTRACT.md), also when the CSV was asked for."""
+        """Errors are JSON, also when the CSV was asked for."""
         if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), CsvRenderer):
             request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
         return super().finalize_response(request, response, *args, **kwargs)

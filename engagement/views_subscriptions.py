@@ -1,4 +1,4 @@
-"""Reader-facing subscription pages (CONTRACT.md paths): subscribe, confirm, unsubscribe, preferences.
+"""Reader-facing subscription pages: subscribe, confirm, unsubscribe, preferences.
 Thin: every read and write goes through ``engagement.subscriptions``.
 
 ``POST /changelog/{owner}/{repo}/subscribe/`` takes a form (the changelog's own form: a page back) or

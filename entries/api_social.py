@@ -1,4 +1,4 @@
-"""The social posts API (CONTRACT.md): ``GET, POST /api/entries/{entryId}/social/`` and
+"""The social posts API: ``GET, POST /api/entries/{entryId}/social/`` and
 ``DELETE /api/entries/{entryId}/social/{platform}/`` (plus ``PATCH`` there, to save an edit)."""
 
 from django.conf import settings

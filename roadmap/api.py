@@ -1,4 +1,4 @@
-"""The roadmap API (CONTRACT.md): ``GET /api/roadmap/?repo=owner/repo`` and ``PATCH /api/roadmap/{roadmapId}/``."""
+"""The roadmap API: ``GET /api/roadmap/?repo=owner/repo`` and ``PATCH /api/roadmap/{roadmapId}/``."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers

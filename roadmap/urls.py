@@ -1,4 +1,4 @@
-"""Roadmap routes: the public roadmap and its upvotes (CONTRACT.md paths), the voters' email links,
+"""Roadmap routes: the public roadmap and its upvotes, the voters' email links,
 the owner's dashboard page and the roadmap API."""
 
 from django.urls import path

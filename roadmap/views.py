@@ -1,4 +1,4 @@
-"""The public roadmap (CONTRACT.md paths), its upvotes, and the voters' email links. Thin: every read
+"""The public roadmap, its upvotes, and the voters' email links. Thin: every read
 and write goes through ``roadmap.services`` / ``roadmap.votes`` / ``roadmap.watchers``."""
 
 from urllib.parse import urlencode

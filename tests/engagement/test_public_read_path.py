@@ -1,4 +1,4 @@
-"""The public read path (issue 18): round trips per request, a cache that only published changes
+"""The public read path: round trips per request, a cache that only published changes
 retire, a sitemap from ids and timestamps, no cookies, validators and Cache-Control."""
 
 import re

@@ -1,4 +1,4 @@
-"""``GET /api/roadmap/?repo=`` and ``PATCH /api/roadmap/{roadmapId}/`` (issue 16)."""
+"""``GET /api/roadmap/?repo=`` and ``PATCH /api/roadmap/{roadmapId}/``."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Roadmap items and votes another implementation of the data document wrote (issue 16) show with
+"""Roadmap items and votes another implementation of the data document wrote show with
 their counts and voters after ``kv_reindex``."""
 
 import json

@@ -1,4 +1,4 @@
-"""The roadmap import through GitHub's REST API (issue 16): every page, rate-limit aware, progress shown;
+"""The roadmap import through GitHub's REST API: every page, rate-limit aware, progress shown;
 the dashboard's "Sync now" button and ``manage.py roadmap_sync``."""
 
 import time

@@ -1,4 +1,4 @@
-"""The public roadmap page and the owner's dashboard Roadmap page (issue 16)."""
+"""The public roadmap page and the owner's dashboard Roadmap page."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""A renamed or transferred repository carries its roadmap along (issue 16): items, votes, hidden
+"""A renamed or transferred repository carries its roadmap along: items, votes, hidden
 flags, watchers and rules, through the real ``repository`` webhook."""
 
 import pytest

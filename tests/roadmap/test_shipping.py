@@ -1,4 +1,4 @@
-"""Auto-ship (issue 16): a merged PR that says "Fixes #N" completes item N and links its entry; once
+"""Auto-ship: a merged PR that says "Fixes #N" completes item N and links its entry; once
 that entry is published the public roadmap says "Shipped in …" and the voters who confirmed an
 email hear once."""
 

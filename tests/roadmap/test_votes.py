@@ -1,4 +1,4 @@
-"""Readers' upvotes on the public roadmap (issue 16): one per reader, atomic, rate-limited, no bots."""
+"""Readers' upvotes on the public roadmap: one per reader, atomic, rate-limited, no bots."""
 
 from concurrent.futures import ThreadPoolExecutor
 

@@ -1,4 +1,4 @@
-"""``issues`` webhooks -> roadmap items (issue 16), through the real webhook view with real signatures."""
+"""``issues`` webhooks -> roadmap items, through the real webhook view with real signatures."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The optional write-back of vote counts to the GitHub issue (issue 16): off by default, a label or
+"""The optional write-back of vote counts to the GitHub issue: off by default, a label or
 one kept-updated comment, through the owner's token."""
 
 import json

@@ -1,4 +1,4 @@
-"""Hostile input the fuzzer turned into 500s (issue 13, defect 5): each is a 4xx now, JSON on the API."""
+"""Hostile input the fuzzer turned into 500s: each is a 4xx now, JSON on the API."""
 
 import base64
 import json

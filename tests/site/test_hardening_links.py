@@ -1,4 +1,4 @@
-"""URLs from data and ``next`` parameters (issue 13, defects 6 and 7): only https links are rendered,
+"""URLs from data and ``next`` parameters: only https links are rendered,
 and redirects stay on this host."""
 
 import json

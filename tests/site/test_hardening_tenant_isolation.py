@@ -1,4 +1,4 @@
-"""Tenant isolation, generated from the URLconf (issue 13): every route that takes an object id is
+"""Tenant isolation, generated from the URLconf: every route that takes an object id is
 called, with every method, by another signed-in user; each answer is a 404 (or a 405 for a method
 the route does not take), never the owner's data, and nothing of the owner's changes.
 
