@@ -122,15 +122,15 @@ def _import_one(github_repo_id, stored=None):
     return row
 
 
-def hook_secrets_import_from_redis():
+def hook_secrets_import_from_redis(scan):
     """Carry every hook secret still in Redis (``idx:hook-secret:*``) over to SQL; idempotent.
 
-    Offline code (an upgrade step, ``rotate_token_keys``): it scans the keyspace. Returns the
-    number of secrets carried over."""
-    client = kv.get_client()
+    Offline only (``kv_reindex``, ``rotate_token_keys``): ``scan(match)`` iterates the keyspace, and
+    the management command that calls it passes redis-py's ``scan_iter``, as ``kv_reindex`` does.
+    Returns the number of secrets carried over."""
     prefix = keys.idx_hook_secret("")
     imported = 0
-    for key in client.scan_iter(match=keys.idx_hook_secret("*"), count=500):
+    for key in scan(keys.idx_hook_secret("*")):
         suffix = key[len(prefix):]
         if suffix.isdigit() and _import_one(int(suffix)) is not None:
             imported += 1

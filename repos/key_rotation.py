@@ -11,10 +11,10 @@ from repos.models import GitHubToken
 FERNET_MARK = "gAAAAA"
 
 
-def secrets_to_reencrypt():
+def secrets_to_reencrypt(scan):
     """``[(label, secret)]`` of every encrypted secret; hook secrets still in Redis from before
-    they moved to SQL are carried over first."""
-    hook_secrets_import_from_redis()
+    they moved to SQL are carried over first (``scan(match)``: the command's keyspace scan)."""
+    hook_secrets_import_from_redis(scan)
     found = [(f"github token of {user_id}", GitHubToken(user_id)) for user_id in User.all_ids()]
     return found + [(str(secret), secret) for secret in hook_secrets_all()]
 

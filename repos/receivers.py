@@ -56,6 +56,6 @@ def repositories_disconnect(sender, user_id, **kwargs):
 @receiver(reindex_finished, dispatch_uid="repos.hook_secrets")
 def hook_secrets_carry_to_sql(sender, reindexer, **kwargs):
     """``kv_reindex`` carries webhook secrets older versions kept in Redis over to SQL."""
-    carried = hook_secrets_import_from_redis()
+    carried = hook_secrets_import_from_redis(reindexer.scan)
     if carried:
         reindexer.count("carried:hook-secret", carried)

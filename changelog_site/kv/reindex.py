@@ -71,7 +71,9 @@ class Reindexer:
 
     def run(self, scan):
         """``scan(match)`` iterates the keyspace: the management command passes redis-py's
-        ``scan_iter`` (the scan stays in offline code, never in a request path)."""
+        ``scan_iter`` (the scan stays in offline code, never in a request path). It stays on
+        ``self.scan`` for the ``reindex_finished`` receivers."""
+        self.scan = scan
         pipe = self.client.pipeline(transaction=False)
         for key in scan("*"):
             self._visit(key, pipe)

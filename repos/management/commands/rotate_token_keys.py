@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from changelog_site.kv import client as kv
 from repos.key_rotation import secrets_reencrypt, secrets_to_reencrypt
 
 
@@ -11,7 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         console = Console(file=self.stdout, force_terminal=False)
-        secrets = secrets_to_reencrypt()
+        client = kv.get_client()
+        secrets = secrets_to_reencrypt(scan=lambda match: client.scan_iter(match=match, count=500))
         columns = (TextColumn("Re-encrypting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task("secrets", total=len(secrets))
