@@ -8,7 +8,7 @@ from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.convert import json_to_hash
 from changelog_site.kv.records import utc_now
-from changelog_site.kv.registry import Family, registry
+from changelog_site.kv.registry import Family, PerUser, registry
 
 USAGE_FIELDS = ("entriesPublished", "aiRewrites")
 
@@ -90,22 +90,14 @@ class Usage(Family):
 
 
 @registry.register
-class DodoIds(Family):
+class DodoIds(PerUser):
     """``user:{userId}:dodo_customer_id`` and ``user:{userId}:dodo_subscription_id``: plain
     strings. The customer id is also indexed back to the user, for webhooks that carry only it."""
 
-    parent = "user"
     key_names = ("dodo_customer_id", "dodo_subscription_id")
     index_names = ("idx_dodo_customer",)
     export_section = "payments"
     export_as = "one"
-
-    def __init__(self, user_id):
-        self.user_id = user_id
-
-    @classmethod
-    def children_of(cls, user):
-        return [cls(user.id)]
 
     def own_keys(self):
         customer_id = self.get()["customerId"]
@@ -151,21 +143,13 @@ class DodoIds(Family):
 
 
 @registry.register
-class BillingState(Family):
+class BillingState(PerUser):
     """Billing's own records of a user (``meta:``, not rebuildable): the newest Dodo subscription
     event applied, the payments webhooks reported, the on-hold schedule (docs/billing.md), and Pro
     granted by staff with its end (billing/staff.py)."""
 
-    parent = "user"
     export_section = "billing"
     export_as = "one"
-
-    def __init__(self, user_id):
-        self.user_id = user_id
-
-    @classmethod
-    def children_of(cls, user):
-        return [cls(user.id)]
 
     def own_keys(self):
         return [keys.meta_dodo_subscription(self.user_id), keys.meta_dodo_payments(self.user_id),

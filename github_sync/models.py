@@ -14,7 +14,7 @@ import json
 from django.db import models
 
 from changelog_site.kv import keys
-from changelog_site.kv.registry import Family, RepoKeys, registry
+from changelog_site.kv.registry import Family, PerUser, RepoKeys, registry
 from entries import github_pr
 from repos.models import moved_github_url
 
@@ -91,18 +91,10 @@ class SyncSettings(models.Model):
 # --- Redis records (docs/webhooks.md) -----------------------------------------------------------
 
 @registry.register
-class UserNotices(Family):
+class UserNotices(PerUser):
     """``meta:notices:{userId}`` (the dashboard's notices) and ``meta:repo-disconnected:{userId}``
     (repositories GitHub deleted under the user), deleted with the user."""
 
-    parent = "user"
-
-    def __init__(self, user_id):
-        self.user_id = user_id
-
-    @classmethod
-    def children_of(cls, user):
-        return [cls(user.id)]
 
     def own_keys(self):
         return [keys.meta_user_notices(self.user_id), keys.meta_repo_disconnected(self.user_id)]

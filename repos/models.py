@@ -11,7 +11,7 @@ from changelog_site import crypto
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import Flag, Id, Integer, JsonRecord, Timestamp, text, utc_now
-from changelog_site.kv.registry import Family, registry
+from changelog_site.kv.registry import Family, PerUser, registry
 
 
 def repo_slug(name):
@@ -220,20 +220,16 @@ class EncryptedValue(Family):
 
 
 @registry.register
-class GitHubToken(EncryptedValue):
+class GitHubToken(EncryptedValue, PerUser):
     """``user:{userId}:github_token``: the user's GitHub token (OAuth or pasted personal token).
 
     Its family includes the GitHub listings cached with it (``cache:github-pages:{userId}``) and
     what GitHub said about it (``meta:github-token-check:{userId}``): deleting the token forgets
     both."""
 
-    parent = "user"
     key_names = ("github_token",)
     export_section = "githubConnected"
     export_as = "one"
-
-    def __init__(self, user_id):
-        self.user_id = user_id
 
     def key(self):
         return keys.github_token(self.user_id)
@@ -243,10 +239,6 @@ class GitHubToken(EncryptedValue):
 
     def remove_from_indexes(self, pipe):
         pipe.srem(keys.meta_github_tokens_unverified(), self.user_id)
-
-    @classmethod
-    def children_of(cls, user):
-        return [cls(user.id)]
 
     def export(self):
         return self.exists()

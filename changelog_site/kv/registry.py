@@ -224,3 +224,16 @@ def export_tree(root, shared=()):
     for record in shared:
         visit(record, None)
     return sections
+
+
+class PerUser(Family):
+    """A family member a user has exactly one of (its keys built from the user id alone)."""
+
+    parent = "user"
+
+    def __init__(self, user_id):
+        self.user_id = user_id
+
+    @classmethod
+    def children_of(cls, user):
+        return [cls(user.id)]
