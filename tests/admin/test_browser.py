@@ -2,26 +2,19 @@
 totals, a changelist, and an action run from a record's page, under the Content-Security-Policy."""
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright import sync_api as playwright_api
 
 from tests.admin.conftest import ALICE, BOB
+from tests.browser import CHROMIUM, NEEDS_CHROMIUM, RECORD_VIOLATIONS
 
-CHROMIUM = "/usr/bin/chromium"
 expect = playwright_api.expect
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 
 

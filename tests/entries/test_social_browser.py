@@ -2,16 +2,15 @@
 counts exactly as the server does, the LinkedIn preview folds at "…see more", copy works, and the
 Content-Security-Policy blocks nothing."""
 
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright import sync_api as playwright_api
 
 from entries.tweet_length import weighted_length
+from tests.browser import CHROMIUM, NEEDS_CHROMIUM
 from tests.factories import make_entry, make_social
 
-CHROMIUM = "/usr/bin/chromium"
 expect = playwright_api.expect
 TRICKY = [
     "english text 日本語 😷 https://example.com",
@@ -22,7 +21,7 @@ TRICKY = [
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 
 

@@ -10,15 +10,15 @@ from django.conf import settings
 from playwright import sync_api as playwright_api
 
 from entries import github_loop
+from tests.browser import CHROMIUM, NEEDS_CHROMIUM
 from tests.factories import make_entry, make_repo
 
-CHROMIUM = "/usr/bin/chromium"
 REPO = "acme/exporter"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 
 

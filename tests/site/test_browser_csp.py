@@ -1,30 +1,21 @@
 """A real browser (Debian's Chromium through Playwright) under the Content-Security-Policy: the
 dashboard, the editor, the public changelog and Swagger UI work, and nothing is blocked."""
 
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright import sync_api as playwright_api
 
 from engagement import services as engagement
+from tests.browser import CHROMIUM, NEEDS_CHROMIUM, RECORD_VIOLATIONS, USER_AGENT
 from tests.factories import make_entry, make_repo
 
-CHROMIUM = "/usr/bin/chromium"
 expect = playwright_api.expect
 REPO = "octo-org/octo-repo"
-# HeadlessChrome's own user agent is treated as a bot (no upvotes, no page views)
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 
 

@@ -1,16 +1,15 @@
 """A new user's first steps in a real browser (Debian's Chromium through Playwright): the landing
 page, the editor keeping every edit, and the dashboard menu at phone width (390 px)."""
 
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright import sync_api as playwright_api
 
 from entries.models import Entry
+from tests.browser import CHROMIUM, NEEDS_CHROMIUM
 from tests.factories import make_entry, make_repo
 
-CHROMIUM = "/usr/bin/chromium"
 expect = playwright_api.expect
 REPO = "octo-org/octo-repo"
 PHONE = {"width": 390, "height": 844}
@@ -18,7 +17,7 @@ PHONE = {"width": 390, "height": 844}
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 
 

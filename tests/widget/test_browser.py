@@ -3,26 +3,23 @@ served from another origin, against the live Django server."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from playwright import sync_api as playwright_api
 
 from changelog_site.kv import keys
+from tests.browser import CHROMIUM, NEEDS_CHROMIUM, USER_AGENT
 from tests.factories import make_entry, make_repo, make_user, make_widget
 from tests.widget.conftest import REPO, publish
 
-CHROMIUM = "/usr/bin/chromium"
 expect = playwright_api.expect
-# HeadlessChrome's own user agent is a bot to the beacon (nothing would be counted)
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 HOSTILE_CSS = "* { all: unset !important } button { display: none !important }"
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 
 
