@@ -89,6 +89,9 @@ def regenerate(request):
     user_id = request.shiplog_user_id
     try:
         _, repo_id = _repo_choice(request, user_id)
+    except DomainError:
+        return _not_connected(request, "Widget")
+    try:
         services.widget_regenerate(user_id=user_id, repo_id=repo_id)
     except NotFound:
         return _not_connected(request, "Widget")
