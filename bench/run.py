@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if Path(sys.executable).resolve().parent != (ROOT / ".venv" / "bin").resolve() and (ROOT / ".venv/bin/python").exists():
+if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve() and (ROOT / ".venv/bin/python").exists():
     os.execv(str(ROOT / ".venv/bin/python"), [str(ROOT / ".venv/bin/python"), __file__, *sys.argv[1:]])
 sys.path.insert(0, str(ROOT))
 

@@ -22,6 +22,8 @@ from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.utils.module_loading import import_string
 
+from changelog_site import front
+
 ANY_METHOD = re.compile(r"^/(?:healthz$|favicon\.ico$|widget\.js$|widget/v/|api/widget/|api/github/sync/?$"
                         r"|api/billing/webhook$)")
 READS = ("GET", "HEAD")
@@ -71,5 +73,7 @@ class LeanPublicPaths:
 
     def __call__(self, request):
         if is_lean(request):
-            return self.lean(request)
+            response = self.lean(request)
+            front.learn(request, response)
+            return response
         return self.get_response(request)

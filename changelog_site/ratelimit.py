@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import time
+from functools import lru_cache
 
 import redis
 from django.conf import settings
@@ -32,10 +33,19 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def derived_key(label):
+    """An HMAC key for one purpose (``label``), derived from ``SECRET_KEY``."""
+    return _derived_key(settings.SECRET_KEY, label)
+
+
+@lru_cache(maxsize=64)
+def _derived_key(secret, label):
+    return hmac.new(secret.encode(), label.encode(), hashlib.sha256).digest()
+
+
 def ip_hash(request):
     """The subject of a per-IP window: an HMAC of the client IP, so no address is stored."""
-    key = hmac.new(settings.SECRET_KEY.encode(), b"shiplog-rate-limit", hashlib.sha256).digest()
-    return hmac.new(key, client_ip(request).encode(), hashlib.sha256).hexdigest()[:24]
+    return hmac.new(derived_key("shiplog-rate-limit"), client_ip(request).encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def rate_limit_hit(*, name, subject, limit, window_seconds):

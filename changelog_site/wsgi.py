@@ -1,16 +1,12 @@
-"""
-WSGI config for changelog_site project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""The WSGI application the web server serves: Django behind the front door, which answers readers'
+GETs of public pages Django has answered before without entering Django (``changelog_site.front``)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'changelog_site.settings')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "changelog_site.settings")
 
-application = get_wsgi_application()
+from changelog_site.front import FrontDoor  # noqa: E402 (needs the settings module named first)
+
+application = FrontDoor(get_wsgi_application())

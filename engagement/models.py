@@ -217,14 +217,16 @@ class PageViews(Family):
     local new_visitor = 0
     if ARGV[3] ~= '' then
         new_visitor = redis.call('SADD', KEYS[2], ARGV[3])
-        redis.call('EXPIRE', KEYS[2], ARGV[5])
+        if new_visitor == 1 then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
     end
-    redis.call('HSETNX', KEYS[1], 'entryId', ARGV[1])
-    redis.call('HSETNX', KEYS[1], 'date', ARGV[2])
     local views = redis.call('HINCRBY', KEYS[1], 'views', 1)
     local uniques = redis.call('HINCRBY', KEYS[1], 'uniqueVisitors', new_visitor)
-    redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
-    return {views, uniques}
+    if views == 1 then  -- the day's first view: what identifies the record, and its day in the index
+        redis.call('HSETNX', KEYS[1], 'entryId', ARGV[1])
+        redis.call('HSETNX', KEYS[1], 'date', ARGV[2])
+        redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+    end
+    return {views, uniques, new_visitor}
     """
 
     def __init__(self, entry_id):
@@ -233,7 +235,7 @@ class PageViews(Family):
     def record(self, day, visitor_id=None):
         """Count one view on ``day`` (a date); a visitor id counts once per day. Returns (views, uniques)."""
         day_text = day.isoformat()
-        views, uniques = kv.run_script(
+        views, uniques, _ = kv.run_script(
             self.RECORD,
             keys=[keys.page_views(self.entry_id, day_text),
                   keys.meta_view_visitors(self.entry_id, day_text),
@@ -303,17 +305,22 @@ class Visitor(Family):
 
     TOUCH = """
     local now = ARGV[3]
-    redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
-    redis.call('HSETNX', KEYS[1], 'fingerprint', ARGV[2])
-    redis.call('HSETNX', KEYS[1], 'firstVisit', now)
-    redis.call('HSET', KEYS[1], 'lastVisit', now)
     local views = redis.call('HINCRBY', KEYS[1], 'pageViews', 1)
-    local entries = cjson.decode(redis.call('HGET', KEYS[1], 'entries') or '[]')
-    local kept = {ARGV[4]}
-    for _, seen in ipairs(entries) do
-        if seen ~= ARGV[4] and #kept < tonumber(ARGV[5]) then table.insert(kept, seen) end
+    if views == 1 then  -- a new visitor: what identifies the record
+        redis.call('HSETNX', KEYS[1], 'id', ARGV[1])
+        redis.call('HSETNX', KEYS[1], 'fingerprint', ARGV[2])
+        redis.call('HSETNX', KEYS[1], 'firstVisit', now)
     end
-    redis.call('HSET', KEYS[1], 'entries', cjson.encode(kept))
+    local entries = cjson.decode(redis.call('HGET', KEYS[1], 'entries') or '[]')
+    if entries[1] == ARGV[4] and #entries <= tonumber(ARGV[5]) then  -- seen last already: the list stands
+        redis.call('HSET', KEYS[1], 'lastVisit', now)
+    else
+        local kept = {ARGV[4]}
+        for _, seen in ipairs(entries) do
+            if seen ~= ARGV[4] and #kept < tonumber(ARGV[5]) then table.insert(kept, seen) end
+        end
+        redis.call('HSET', KEYS[1], 'entries', cjson.encode(kept), 'lastVisit', now)
+    end
     redis.call('EXPIRE', KEYS[1], ARGV[6])
     return views
     """

@@ -23,16 +23,18 @@ import hashlib
 import re
 import secrets
 import time
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import redis
 
+from changelog_site import front
 from changelog_site.kv import client as kv
-from changelog_site.kv import keys
+from changelog_site.kv import hot, keys
 from engagement.view_counts import (COUNT_VIEW, COUNT_VIEW_IF_CURRENT, COUNT_VIEW_IF_CURRENT_SHA, COUNT_VIEW_SHA,
-                                    NOT_CURRENT, View, page_view_record)
+                                    NOT_CURRENT, SERVE_HIT, SERVE_HIT_SHA, View, page_view_record)
 
 __all__ = ["Body", "Served", "View", "changelog_invalidate", "changelog_version", "page_view_record", "serve"]
 
@@ -97,6 +99,7 @@ class Served:
     body: bytes
     etag: str
     last_modified: datetime
+    front: object = None  # the front door's responder for this page (``front_responder``)
 
 
 @dataclass
@@ -114,11 +117,15 @@ class Template:
         parts = re.split(rf"@{re.escape(token)}:(\w+)@", text) if token else [text]
         self.literals = [part.encode() for part in parts[0::2]]
         self.slots = parts[1::2]
+        self.pairs = list(zip(self.slots, self.literals[1:]))
+        self.has_nonce = NONCE in self.slots
 
     def fill(self, values):
+        """The body with each slot replaced by ``values[name]`` (bytes; missing: empty)."""
         out = [self.literals[0]]
-        for name, literal in zip(self.slots, self.literals[1:]):
-            out += [values[name]() if callable(values.get(name)) else str(values.get(name, "")).encode(), literal]
+        for name, literal in self.pairs:
+            out.append(values.get(name, b""))
+            out.append(literal)
         return b"".join(out)
 
 
@@ -263,7 +270,53 @@ def serve(*, repo_id, variant, build, nonce=lambda: "", view=None, not_found):
             _hints.clear()
         _hints[(repo_id, variant)] = Hint(counted=stored["counted"], entry=stored["entry"], etag=stored["etag"],
                                           count_keys=[keys.entry_upvotes(entry_id) for entry_id in stored["counted"]])
-    values = {f"c{index}": count for index, count in enumerate(counts)}
-    values[NONCE] = lambda: nonce().encode()
-    etag = 'W/"' + (_digest(stored["etag"], *counts) if counts else stored["etag"]) + '"'
-    return Served(body=template.fill(values), etag=etag, last_modified=version_moment(version))
+    body, etag = _filled(template, stored["etag"], counts, nonce)
+    return Served(body=body, etag=etag, last_modified=version_moment(version),
+                  front=front_responder(repo_id=repo_id, variant=variant))
+
+
+def _filled(template, stored_etag, counts, nonce):
+    """``(body, ETag)`` of the stored body ``template`` with these counts and ``nonce()`` (asked
+    only when the body has a slot for it). The ETag is the stored body's and, when it shows
+    counts, a checksum of them."""
+    values = {f"c{index}": str(count).encode() for index, count in enumerate(counts)}
+    if template.has_nonce:
+        values[NONCE] = nonce().encode()
+    if not counts:
+        return template.fill(values), f'W/"{stored_etag}"'
+    return template.fill(values), f'W/"{stored_etag}-{zlib.crc32(",".join(map(str, counts)).encode()):08x}"'
+
+
+# --- the front door ---------------------------------------------------------------------------
+
+def front_responder(*, repo_id, variant):
+    """The front door's responder for this page (``changelog_site.front``): one round trip on this
+    thread's connection, the ``SERVE_HIT`` script, which checks that the body this process holds
+    is still the current one and, on an entry page, counts the reader's view (``View.for_reader``:
+    not a bot's), and an MGET of the upvote counts the body shows; None (Django answers) unless
+    that body is current."""
+    scope = (repo_id, variant)
+    fixed_keys = [keys.cache_changelog_version(repo_id), keys.idx_repo_users(repo_id),
+                  keys.cache_changelog_body(repo_id, variant)]
+
+    def respond(environ, nonce):
+        hint = _hints.get(scope)
+        template = _templates.get(hint.etag) if hint is not None else None
+        if template is None:
+            return None
+        view = View.for_reader(front.EnvironRequest(environ), repo_id) if hint.entry else None
+        view_keys, view_args = view.script_call(hint.entry) if view is not None else ([], [])
+        hit = ("EVALSHA", SERVE_HIT_SHA, 3 + len(view_keys), *fixed_keys, *view_keys,
+               hint.etag, "1" if view is not None else "0", *view_args)
+        replies = hot.pipeline(hit, *([("MGET", *hint.count_keys)] if hint.count_keys else []),
+                               scripts={SERVE_HIT_SHA: SERVE_HIT})
+        errors = [reply for reply in replies if isinstance(reply, Exception)]
+        if errors:
+            raise errors[0]
+        version = replies[0]
+        if not version:
+            return None
+        counts = [int(count or 0) for count in replies[1]] if hint.count_keys else []
+        body, etag = _filled(template, hint.etag, counts, lambda: nonce)
+        return front.Reply(body=body, etag=etag, last_modified=int(version) // 10**9)
+    return respond

@@ -6,12 +6,14 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from django.conf import settings
 
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
-from changelog_site.kv.records import iso, utc_now
+from changelog_site.kv.records import iso
+from engagement import privacy
 from engagement.models import DAY_VISITORS_TTL_SECONDS, VISITOR_ENTRIES_KEPT, VISITOR_TTL_SECONDS, PageViews, Visitor
 
 NOT_CURRENT = -1
@@ -32,23 +34,22 @@ local function count_view(K, A)
     local window = K[5 + stats]
     if window then
         local hits = redis.call('INCR', window)
-        redis.call('EXPIRE', window, A[8])
+        if hits == 1 then redis.call('EXPIRE', window, A[8]) end
         if hits > tonumber(A[7]) then return false end
     end
-    local new_visitor = 0
-    if A[3] ~= '' and redis.call('SISMEMBER', K[2], A[3]) == 0 then
-        new_visitor = 1
-    end
     local counted = record({{K[1], K[2], K[3]}}, {{A[1], A[2], A[3], A[4], A[5]}})
+    local new_visitor = counted[3]
     if A[3] ~= '' then
         touch({{K[4]}}, {{A[3], A[3], A[6], A[1], A[9], A[10]}})
     end
     if stats > 0 then
-        redis.call('HINCRBY', K[5], 'views', 1)
+        local day_views = redis.call('HINCRBY', K[5], 'views', 1)
         redis.call('HINCRBY', K[5], 'uniques', new_visitor)
         redis.call('ZINCRBY', K[6], 1, A[1])
-        redis.call('EXPIRE', K[5], A[12])
-        redis.call('EXPIRE', K[6], A[12])
+        if day_views == 1 then
+            redis.call('EXPIRE', K[5], A[12])
+            redis.call('EXPIRE', K[6], A[12])
+        end
     end
     return counted
 end
@@ -57,22 +58,43 @@ end
 # window]. Returns {views, uniques}, or nil past the limit.
 COUNT_VIEW = _COUNT_VIEW_FUNCTIONS + "return count_view(KEYS, ARGV)\n"
 COUNT_VIEW_SHA = hashlib.sha1(COUNT_VIEW.encode()).hexdigest()
+# KEYS[1..3]: a page's version, users and stored body (``page_cache``). Returns the version when the
+# stored body is current (built at this version, for these users, someone connected) and its
+# ``field`` is ``expected``; else false.
+_CURRENT_FUNCTION = """
+local function current(K, field, expected)
+    local version = redis.call('GET', K[1])
+    local stored = redis.call('HMGET', K[3], 'version', 'users', field)
+    local users = redis.call('SMEMBERS', K[2])
+    if not version or #users == 0 then return false end
+    table.sort(users)
+    if stored[1] ~= version or stored[2] ~= table.concat(users, ',') or stored[3] ~= expected then return false end
+    return version
+end
+local function tail(list, first)
+    local out = {}
+    for i = first, #list do out[#out + 1] = list[i] end
+    return out
+end
+"""
 # KEYS: version, users, stored body, then COUNT_VIEW's. Counts only while the stored body is current
 # and is the page of ARGV[1]'s entry; else returns NOT_CURRENT and counts nothing.
-COUNT_VIEW_IF_CURRENT = _COUNT_VIEW_FUNCTIONS + f"""
-local stored = redis.call('HMGET', KEYS[3], 'version', 'users', 'entry')
-local users = redis.call('SMEMBERS', KEYS[2])
-table.sort(users)
-if stored[1] ~= redis.call('GET', KEYS[1]) or stored[2] ~= table.concat(users, ',') or stored[3] ~= ARGV[1] then
-    return {NOT_CURRENT}
-end
-local inner = {{}}
-for i = 4, #KEYS do
-    inner[#inner + 1] = KEYS[i]
-end
-return count_view(inner, ARGV)
+COUNT_VIEW_IF_CURRENT = _COUNT_VIEW_FUNCTIONS + _CURRENT_FUNCTION + f"""
+if not current(KEYS, 'entry', ARGV[1]) then return {NOT_CURRENT} end
+return count_view(tail(KEYS, 4), ARGV)
 """
 COUNT_VIEW_IF_CURRENT_SHA = hashlib.sha1(COUNT_VIEW_IF_CURRENT.encode()).hexdigest()
+# The front door's hit (``page_cache.front_responder``). KEYS: version, users, stored body, then
+# COUNT_VIEW's when ARGV[2] is '1'. ARGV[1]: the ETag of the body the process holds; from ARGV[3],
+# COUNT_VIEW's. While that body is current returns the version and counts the view; else false
+# and counts nothing. (The counts the body shows come from an MGET in the same round trip: read
+# inside the script, each key would cost a conversion both ways.)
+SERVE_HIT = _COUNT_VIEW_FUNCTIONS + _CURRENT_FUNCTION + """
+local version = current(KEYS, 'etag', ARGV[1])
+if version and ARGV[2] == '1' then count_view(tail(KEYS, 4), tail(ARGV, 3)) end
+return version
+"""
+SERVE_HIT_SHA = hashlib.sha1(SERVE_HIT.encode()).hexdigest()
 
 
 @dataclass
@@ -86,22 +108,49 @@ class View:
     day: object = None
     repo_id: str | None = None
 
+    @classmethod
+    def for_reader(cls, request, repo_id):
+        """The view ``request`` makes of a page of ``repo_id``: None for a bot or a HEAD (nothing
+        to count). Reads only ``request.META`` and ``request.method``, as the front door has them."""
+        if request.method != "GET" or privacy.is_bot(request):
+            return None
+        return cls(visitor_id=privacy.visitor_id(request), ip_hash=privacy.ip_hash(request), repo_id=repo_id)
+
     def script_call(self, entry_id):
         """COUNT_VIEW's ``(keys, args)`` for a view of ``entry_id``."""
-        day = self.day or datetime.now(timezone.utc).date()
+        now = int(time.time())
+        day = self.day or _utc_day(now // 86400)
         day_text = day.isoformat()
-        script_keys = [keys.page_views(entry_id, day_text), keys.meta_view_visitors(entry_id, day_text),
-                       keys.idx_entry_view_days(entry_id), keys.visitor(self.visitor_id or "-")]
-        if self.repo_id:
-            script_keys += [keys.stat_repo_views_day(self.repo_id, day_text),
-                            keys.stat_repo_top_day(self.repo_id, day_text)]
+        entry_keys, repo_keys = _day_keys(entry_id, self.repo_id, day_text)
+        script_keys = [*entry_keys, keys.visitor(self.visitor_id or "-"), *repo_keys]
         limit, window = settings.RATE_LIMITS["page-view"]
         if self.ip_hash is not None:
-            script_keys.append(keys.rate_limit("page-view", self.ip_hash, int(time.time()) // window))
+            script_keys.append(keys.rate_limit("page-view", self.ip_hash, now // window))
         args = [entry_id, day_text, self.visitor_id or "", day.toordinal(), DAY_VISITORS_TTL_SECONDS,
-                iso(utc_now()), limit, window + 1, VISITOR_ENTRIES_KEPT, VISITOR_TTL_SECONDS,
+                _iso_second(now), limit, window + 1, VISITOR_ENTRIES_KEPT, VISITOR_TTL_SECONDS,
                 2 if self.repo_id else 0, keys.REPO_STAT_DAYS * 24 * 3600]
         return script_keys, args
+
+
+@lru_cache(maxsize=4)
+def _utc_day(day_number):
+    return datetime.fromtimestamp(day_number * 86400, timezone.utc).date()
+
+
+@lru_cache(maxsize=4)
+def _iso_second(second):
+    """``iso`` of that second, formatted once per second however many views it counts."""
+    return iso(datetime.fromtimestamp(second, timezone.utc))
+
+
+@lru_cache(maxsize=4096)
+def _day_keys(entry_id, repo_id, day_text):
+    """The keys a view of ``entry_id`` on that day counts under: the entry's, the repository's."""
+    entry_keys = (keys.page_views(entry_id, day_text), keys.meta_view_visitors(entry_id, day_text),
+                  keys.idx_entry_view_days(entry_id))
+    repo_keys = (keys.stat_repo_views_day(repo_id, day_text), keys.stat_repo_top_day(repo_id, day_text)) \
+        if repo_id else ()
+    return entry_keys, repo_keys
 
 
 def entry_repo(entry_id):

@@ -23,6 +23,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from changelog_site import front
 from changelog_site.errors import domain_error_headers, json_error
 from changelog_site.kv import keys
 from changelog_site.kv.records import ValidationError
@@ -91,7 +92,7 @@ def respond(request, served, content_type, cache_control):
     response["ETag"] = served.etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = cache_control
-    return response
+    return front.offer(response, served.front) if served.front is not None else response
 
 
 @require_safe
@@ -122,9 +123,8 @@ def entry(request, owner, repo, pr_id):
     repo_id = _repo_id(owner, repo)
     if repo_id is None:
         return _not_found(request)
-    view = None
-    if request.method == "GET" and not privacy.is_bot(request):
-        view = View(visitor_id=privacy.visitor_id(request), ip_hash=privacy.ip_hash(request), repo_id=repo_id)
+    # the front door may have counted this view before Redis failed it: count at most once
+    view = None if request.META.get(front.FAILED) else View.for_reader(request, repo_id)
     try:
         served = public_pages.entry_page(repo_id=repo_id, pr_id=pr_id, view=view, nonce=_nonce(request),
                                          render=_renderer(request, "engagement/entry.html"))

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from changelog_site import front
 from changelog_site.domain import DomainError
 from changelog_site.errors import domain_error_json, json_error, storage_is_down, storage_unavailable
 from changelog_site.kv.records import ValidationError
@@ -118,7 +119,8 @@ def widget_data(request, widget_id):
     if _etag_matches(request, result.etag):
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(result.body, content_type="application/json")
+        response = front.offer(HttpResponse(result.body, content_type="application/json"),
+                               services.widget_front_responder(widget_id=widget_id))
     response["ETag"] = result.etag
     return _shared(response, DATA_CACHE_CONTROL)
 

@@ -18,9 +18,10 @@ from datetime import datetime, timezone
 
 from django.conf import settings
 
+from changelog_site import front
 from changelog_site.domain import Conflict, Gone, NotFound
 from changelog_site.kv import client as kv
-from changelog_site.kv import keys
+from changelog_site.kv import hot, keys
 from changelog_site.kv.records import ValidationError, iso, new_id, utc_now
 from changelog_site.ratelimit import rate_limit_hit
 from engagement import services as changelog
@@ -268,9 +269,7 @@ def widget_public_body(*, widget_id):
             if config_key is None:
                 _known_config_keys.pop(widget_id, None)
                 raise WidgetNotFound()
-        indexed, raw, changelog_version, disabled, cached = client.mget(
-            keys.idx_widget(widget_id), config_key, keys.cache_changelog_version(_repo_of(config_key)),
-            keys.meta_widget_disabled(widget_id), keys.cache_widget_body(widget_id))
+        indexed, raw, changelog_version, disabled, cached = client.mget(_body_keys(widget_id, config_key))
         if indexed == config_key:
             break
         _known_config_keys.pop(widget_id, None)
@@ -284,12 +283,40 @@ def widget_public_body(*, widget_id):
     _known_config_keys[widget_id] = config_key
     if disabled is not None:
         raise WidgetDisabled()
+    return _current_body(raw, changelog_version, cached) or _rebuild(widget_id, raw, changelog_version)
+
+
+def _body_keys(widget_id, config_key):
+    """What a cache hit reads in one MGET: the id's index entry, the config it names, the
+    changelog's version, the disabled mark and the cached body."""
+    return [keys.idx_widget(widget_id), config_key, keys.cache_changelog_version(_repo_of(config_key)),
+            keys.meta_widget_disabled(widget_id), keys.cache_widget_body(widget_id)]
+
+
+def _current_body(raw, changelog_version, cached):
+    """The cached body when it was built from this config at this changelog version, else None."""
     if changelog_version and cached:
         head, _, body = cached.partition("\n")
         cached_version, _, etag = head.partition(" ")
         if cached_version == _digest(BODY_FORMAT, changelog_version, raw):
             return PublicBody(etag=etag, body=body.encode())
-    return _rebuild(widget_id, raw, changelog_version)
+    return None
+
+
+def widget_front_responder(*, widget_id):
+    """The front door's responder for a widget's JSON (``changelog_site.front``): the same MGET
+    as a cache hit above, on this thread's connection; None (Django answers) unless the cached
+    body is current and the widget enabled."""
+    def respond(environ, nonce):
+        config_key = _known_config_keys.get(widget_id)
+        if config_key is None:
+            return None
+        indexed, raw, changelog_version, disabled, cached = hot.command("MGET", *_body_keys(widget_id, config_key))
+        if indexed != config_key or raw is None or disabled is not None:
+            return None
+        body = _current_body(raw, changelog_version, cached)
+        return None if body is None else front.Reply(body=body.body, etag=body.etag)
+    return respond
 
 
 def _rebuild(widget_id, raw, changelog_version):

@@ -277,6 +277,22 @@ LEGACY_PATTERNS = {name: Pattern(name, text) for name, text in LEGACY.items()}
 _BY_SPECIFICITY = sorted(PATTERNS.values(), key=lambda pattern: -pattern.literals)
 
 
+def _by_shape():
+    """(number of parts, first part) -> the patterns a key of that shape may match, most literal
+    first; first part None: a first part no pattern spells out. ``parse`` then tries a handful of
+    patterns instead of all of them (it runs on public requests: a widget's config key)."""
+    firsts = {pattern.parts[0][1] for pattern in _BY_SPECIFICITY if pattern.parts[0][0] is None}
+    shapes = {}
+    for count in {len(pattern.parts) for pattern in _BY_SPECIFICITY}:
+        for first in (*firsts, None):
+            shapes[(count, first)] = [pattern for pattern in _BY_SPECIFICITY if len(pattern.parts) == count
+                                      and (pattern.parts[0][0] is not None or pattern.parts[0][1] == first)]
+    return shapes
+
+
+_BY_SHAPE = _by_shape()
+
+
 def _builder(pattern, doc):
     signature = inspect.Signature([inspect.Parameter(field, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                                    for field in pattern.fields])
@@ -318,7 +334,8 @@ def parse(key):
     """The table row a key belongs to and its placeholders: ``("entry", {"user_id": ..., ...})``,
     or ``(None, {})`` for a key of no row (another program's, a Django cache key, ``lock:``/``rl:``)."""
     pieces = key.split(SEP)
-    for pattern in _BY_SPECIFICITY:
+    shape = _BY_SHAPE.get((len(pieces), pieces[0])) or _BY_SHAPE.get((len(pieces), None), ())
+    for pattern in shape:
         values = pattern.match(pieces)
         if values is not None:
             return pattern.name, values

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -32,9 +32,15 @@ DRAIN_LOCK_SECONDS = 300
 
 
 def inbox_waiting():
-    """True when older deliveries wait in the inbox (a new one must queue behind them)."""
+    """True when older deliveries wait in the inbox (a new one must queue behind them).
+
+    Asked of every delivery, so in plain SQL on the ``state`` index: the ORM spent about ten
+    times the query's own time building it."""
+    table = connection.ops.quote_name(WebhookDelivery._meta.db_table)
     try:
-        return WebhookDelivery.objects.filter(state=WebhookDelivery.PENDING).exists()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE state = %s LIMIT 1", [WebhookDelivery.PENDING])
+            return cursor.fetchone() is not None
     except DatabaseError:
         return False
 

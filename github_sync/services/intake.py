@@ -86,8 +86,10 @@ def _count_received():
     """One more delivery processed today, for the admin's totals (the inbox counts its own rows).
     Counted in Django's cache, not the data: a delivery that changes nothing writes nothing there."""
     day_key = keys.cache_webhooks_day(utc_now().date().isoformat())
-    try:
-        cache.add(day_key, 0, timeout=keys.WEBHOOK_DAY_SECONDS)
-        cache.incr(day_key)
-    except (*REDIS_DOWN, ValueError):  # ValueError: the key expired between the two
+    try:  # one round trip: create the day's counter with its TTL if new, count
+        pipe = cache.client.get_client(write=True).pipeline(transaction=False)
+        pipe.set(cache.make_key(day_key), 0, nx=True, ex=keys.WEBHOOK_DAY_SECONDS)
+        pipe.incr(cache.make_key(day_key))
+        pipe.execute()
+    except REDIS_DOWN:
         log.warning("could not count delivery in %s", day_key)
