@@ -95,8 +95,9 @@ READS = {"healthz", "changelog", "entry", "rss", "widget"}
 
 def _in_process_round_trips(seeded):
     """Round trips of one request of each kind, in this process (the served WSGI application for
-    readers' GETs, Django's test client for the rest); each is requested once first, as a server
-    has it after its first reader."""
+    readers' GETs, Django's test client for the rest), as a server has them after its first
+    readers: each is requested once first, a reader's GET twice (Django answers the first and
+    teaches the front door the route; the front door's first answer opens its connection)."""
     reader = _ServedReader()
     base = f"/changelog/{seed.REPO}/"
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {seeded.token}"}

@@ -44,7 +44,9 @@ FAILED = "shiplog.front.failed"
 ROUTES_MAX = 4096
 NONCE_SLOT = "\x00nonce\x00"
 PER_RESPONSE = {"etag", "last-modified", "content-length"}
-NOT_MODIFIED_DROPS = {"content-type"}
+# A 304 leaves the browser its stored body and updates that response's headers: no CSP (its
+# nonce would not be the stored body's), as Django's path (changelog_site.security) does too.
+NOT_MODIFIED_DROPS = {"content-type", "content-security-policy"}
 UNHANDLED_CONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,9 @@ reader and uncacheable). ``LeanPublicPaths`` runs first in ``settings.MIDDLEWARE
 Content-Security-Policy and the storage-error pages still apply), built once as Django builds its
 own; every other request goes down the full stack unchanged.
 
+The lean chain also teaches the front door (``changelog_site.front``) each GET answer a view
+offered a responder for (``front.learn``), so the next GET of that route skips Django entirely.
+
 Lean: ``GET``/``HEAD`` of the public changelog (``/changelog/…``: pages, entries, feeds, sitemap,
 ``upvoted``, the subscribe page) and its upvote ``POST`` (CSRF-exempt, cookieless), the widget's
 script, data and beacon, ``/healthz``, ``/favicon.ico`` and the GitHub and DodoPayments webhooks

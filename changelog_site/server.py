@@ -11,8 +11,7 @@ supervisor sees granian itself, and its signals reach it), configured from the e
   no ``WEB_HOST`` it binds 0.0.0.0, else 127.0.0.1 and 8000.
 
 Measured on the 2-core development VM (docs/performance.md), granian's WSGI interface served a
-bare Django view at about 3.5× gunicorn's gthread workers and the cached changelog page at about
-1.3×. gunicorn remains a documented alternative (``gunicorn changelog_site.wsgi --workers 2 --threads 4``).
+bare Django view at 2.5–3.5× gunicorn's gthread workers and the cached changelog page at about 2×. gunicorn remains a documented alternative (``gunicorn changelog_site.wsgi --workers 2 --threads 4``).
 """
 
 import argparse

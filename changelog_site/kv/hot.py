@@ -62,8 +62,20 @@ def _pack(connection, commands):
     return [b"".join(hiredis.pack_command(command) for command in commands)]
 
 
+def _fresh(connection):
+    """``connection``, reconnected first when the server closed it while idle (its idle timeout, a
+    restart: the socket reads as closed), as the shared pool does before lending one; nothing has
+    been sent yet, so nothing can run twice."""
+    try:
+        if connection.can_read():  # (connects a new connection first)
+            raise redis.ConnectionError("connection closed or dirty")
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        connection.disconnect()
+    return connection
+
+
 def _send(commands):
-    connection = _connection()
+    connection = _fresh(_connection())
     try:
         connection.send_packed_command(_pack(connection, commands), check_health=False)
         replies = []

@@ -2,8 +2,13 @@
 dashboard, the editor, the public changelog and Swagger UI work, and nothing is blocked."""
 
 
+import threading
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from playwright import sync_api as playwright_api
 
 from engagement import services as engagement
@@ -88,6 +93,53 @@ def test_it_runs_the_public_changelog_and_its_upvote_script_without_a_csp_violat
     accent = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent')")
 
     assert accent.strip() == "#0a7c59"  # the nonce'd branding <style> applied
+    assert violations(page, console) == []
+
+
+@pytest.fixture
+def served(site):
+    """The served WSGI application (the front door, then Django) on a free port, as the web server
+    runs it (the live server above runs Django's handler alone), with the static files; yields its
+    URL and the paths Django answered."""
+    from changelog_site import front
+    from changelog_site.wsgi import application
+
+    by_django = []
+
+    def django(environ, start_response):
+        by_django.append(environ["PATH_INFO"])
+        return application.app(environ, start_response)
+
+    class Threaded(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    front.forget()
+    server = make_server("127.0.0.1", 0, StaticFilesHandler(front.FrontDoor(django)), server_class=Threaded,
+                         handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", by_django
+    server.shutdown()
+    front.forget()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_pages_the_front_door_answers_without_a_csp_violation(site, served, browse):
+    _, page, console = browse
+    url, by_django = served
+    for _ in range(2):  # Django answers the first visit, the front door the second
+        page.goto(f"{url}/changelog/{REPO}/")
+        page.wait_for_load_state("networkidle")
+
+    page.click("form[data-upvote] button")
+    expect(page.locator("[data-count]")).to_have_text("1")
+    accent = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent')")
+
+    assert by_django.count(f"/changelog/{REPO}/") == 1
+    assert accent.strip() == "#0a7c59"  # the branding <style> carries the front door's own nonce
     assert violations(page, console) == []
 
 

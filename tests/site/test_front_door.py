@@ -11,7 +11,8 @@ from changelog_site import front
 from changelog_site.kv import hot
 from changelog_site.wsgi import application
 from entries.publishing import entry_publish
-from tests.engagement.public_helpers import BASE, BROWSER, connected, published
+from repos.models import Repo
+from tests.engagement.public_helpers import BASE, BROWSER, REPO, connected, published
 from tests.factories import make_entry
 from tests.wsgi_client import WSGIClient
 
@@ -129,6 +130,16 @@ def test_it_answers_not_modified_to_a_reader_who_has_the_page(changelog, reader)
     assert not answer.by_django
     assert answer.status == 304 and answer.body == b""
     assert answer["etag"] == etag and "content-type" not in answer.headers
+    assert "content-security-policy" not in answer.headers  # the stored body's nonce stays the policy's
+
+
+def test_it_gives_django_304s_no_policy_either(changelog, reader):
+    etag = reader.get(BASE)["etag"]
+
+    answer = reader.get(BASE, HTTP_IF_NONE_MATCH=etag, QUERY_STRING="utm_source=mail")
+
+    assert answer.by_django and answer.status == 304
+    assert "content-security-policy" not in answer.headers
 
 
 def test_it_hands_a_changed_changelog_to_django(changelog, reader):
@@ -142,6 +153,18 @@ def test_it_hands_a_changed_changelog_to_django(changelog, reader):
     assert answer.by_django
     assert b"Brand new" in answer.body
     assert not reader.get(BASE).by_django
+
+
+@pytest.mark.parametrize("path", ["", "2/", "rss.xml", "sitemap.xml"])
+def test_it_hands_a_disconnected_repository_to_django_which_answers_404(changelog, reader, path):
+    user, _ = changelog
+    reader.get(BASE + path)
+    assert not reader.get(BASE + path).by_django
+
+    Repo.get(user.id, REPO).delete()
+
+    answer = reader.get(BASE + path)
+    assert answer.by_django and answer.status == 404
 
 
 @pytest.mark.parametrize("other", [{"QUERY_STRING": "category=New"}, {"HTTP_HOST": "localhost"},
