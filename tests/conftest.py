@@ -95,3 +95,13 @@ def signed_in(client, account):
     record, django_user, _ = account()
     client.force_login(django_user)
     return client, record
+
+
+@pytest.fixture
+def no_front_routes():
+    """The front door (changelog_site.front) starting and ending with no route learned."""
+    from changelog_site import front
+
+    front.forget()
+    yield
+    front.forget()

@@ -11,7 +11,9 @@ import pytest
 from changelog_site.kv import client as kv
 from engagement.models import EntryUpvotes, PageViews, Visitor
 from entries.publishing import entry_publish, entry_unpublish, entry_update
+from tests.engagement.public_helpers import BASE, BROWSER, browser
 from tests.factories import make_entry, make_repo, make_user
+from tests.wsgi_client import WSGIClient
 
 pytestmark = pytest.mark.django_db
 
@@ -120,22 +122,16 @@ def test_every_key_a_script_reads_or_writes_is_declared_as_the_server_sees_it(re
         assert set(named) <= set(declared)
 
 
-def test_the_public_read_scripts_declare_every_key_they_touch(redis_db):
-    from changelog_site import front
-    from tests.engagement.public_helpers import BASE, browser
-    from tests.wsgi_client import WSGIClient
-
+def test_the_public_read_scripts_declare_every_key_they_touch(redis_db, no_front_routes):
     user = make_user()
     make_repo(user, name="octo-org/octo-repo")
     make_entry(user, repo_id="octo-org/octo-repo", pr_id=1, status="published", publishedAt="2026-03-10T10:00:00Z")
-    reader = WSGIClient(HTTP_USER_AGENT=browser().defaults["HTTP_USER_AGENT"])
-    front.forget()
+    reader = WSGIClient(HTTP_USER_AGENT=BROWSER)
     reader.get(f"{BASE}1/")  # Django renders and stores the page; COUNT_VIEW counts the view
 
     with ScriptMonitor(redis_db) as monitor:
         browser().get(f"{BASE}1/")  # Django, on a stored page: COUNT_VIEW_IF_CURRENT
         answer = reader.get(f"{BASE}1/")  # the front door: SERVE_HIT
-    front.forget()
 
     assert not answer.by_django
     assert len(monitor.runs()) == 2

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from playwright import sync_api as playwright_api
 
+from changelog_site import front
+from changelog_site.wsgi import application
 from engagement import services as engagement
 from tests.browser import CHROMIUM, NEEDS_CHROMIUM, RECORD_VIOLATIONS, USER_AGENT
 from tests.factories import make_entry, make_repo
@@ -97,13 +99,10 @@ def test_it_runs_the_public_changelog_and_its_upvote_script_without_a_csp_violat
 
 
 @pytest.fixture
-def served(site):
+def served(site, no_front_routes):
     """The served WSGI application (the front door, then Django) on a free port, as the web server
     runs it (the live server above runs Django's handler alone), with the static files; yields its
     URL and the paths Django answered."""
-    from changelog_site import front
-    from changelog_site.wsgi import application
-
     by_django = []
 
     def django(environ, start_response):
@@ -117,13 +116,11 @@ def served(site):
         def log_message(self, *args):
             pass
 
-    front.forget()
     server = make_server("127.0.0.1", 0, StaticFilesHandler(front.FrontDoor(django)), server_class=Threaded,
                          handler_class=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", by_django
     server.shutdown()
-    front.forget()
 
 
 @pytest.mark.django_db(transaction=True)

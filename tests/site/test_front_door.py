@@ -16,16 +16,9 @@ from tests.engagement.public_helpers import BASE, BROWSER, REPO, connected, publ
 from tests.factories import make_entry
 from tests.wsgi_client import WSGIClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_front_routes")]
 
 NONCE = re.compile(r'nonce="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def no_routes():
-    front.forget()
-    yield
-    front.forget()
 
 
 @pytest.fixture

@@ -5,19 +5,11 @@ import json
 
 import pytest
 
-from changelog_site import front
 from tests.widget.conftest import BROWSER, REPO, publish
 from tests.wsgi_client import WSGIClient
 from widget import services
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_routes():
-    front.forget()
-    yield
-    front.forget()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_front_routes")]
 
 
 @pytest.fixture
