@@ -224,10 +224,10 @@ def _repo_of(config_key):
 
 
 def _build_body(widget, version):
-    listing = changelog.changelog_listing(repo_id=widget.repoId, version=version)
+    listing = changelog.changelog_listing(repo_id=widget.repoId, version=version, limit=ENTRY_LIMIT)
     if listing is None:  # nobody has the repository connected: there is no public changelog
         raise WidgetNotFound("This widget's changelog is not public any more.")
-    rows = listing["rows"][:ENTRY_LIMIT]
+    rows = listing["rows"]
     entries = {entry.id: entry for entry in Entry.get_many_by_keys([row["key"] for row in rows])}
     branding = changelog.branding_get(repo_id=widget.repoId)
     return {

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
+from engagement import read_model
 from tests.factories import make_repo, make_user
 from tests.widget.conftest import REPO, publish, reader
 from widget import services
@@ -192,3 +193,17 @@ def test_it_refuses_writes_to_the_data_endpoint(site):
     response = reader().post(site.data_url)
 
     assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
+
+
+def test_it_reads_only_the_entries_it_shows_when_it_rebuilds(site, monkeypatch):
+    for pr_id in range(5, 5 + services.ENTRY_LIMIT + 5):
+        publish(site.user, pr_id)
+    read = []
+    original = read_model.published_page
+    monkeypatch.setattr(read_model, "published_page",
+                        lambda **kwargs: read.append(kwargs["limit"]) or original(**kwargs))
+
+    body = reader().get(site.data_url).json()
+
+    assert len(body["entries"]) == services.ENTRY_LIMIT
+    assert sum(read) <= services.ENTRY_LIMIT
