@@ -299,7 +299,8 @@ class PageViews(Family):
 class Visitor(Family):
     """``analytics:visitor:{visitorId}``: a hash of id, fingerprint, firstVisit, lastVisit,
     pageViews and entries (a JSON list of the most recent distinct entry ids, capped), updated
-    by one Lua script and expiring after 90 days without a visit. Anonymous: no user's family."""
+    by one Lua script and expiring 90 days after the first visit of the last day with one (the
+    TTL is renewed once a day, not on every view). Anonymous: no user's family."""
 
     key_names = ("visitor",)
 
@@ -311,7 +312,8 @@ class Visitor(Family):
         redis.call('HSETNX', KEYS[1], 'fingerprint', ARGV[2])
         redis.call('HSETNX', KEYS[1], 'firstVisit', now)
     end
-    local entries = cjson.decode(redis.call('HGET', KEYS[1], 'entries') or '[]')
+    local previous = redis.call('HMGET', KEYS[1], 'entries', 'lastVisit')
+    local entries = cjson.decode(previous[1] or '[]')
     if entries[1] == ARGV[4] and #entries <= tonumber(ARGV[5]) then  -- seen last already: the list stands
         redis.call('HSET', KEYS[1], 'lastVisit', now)
     else
@@ -321,7 +323,9 @@ class Visitor(Family):
         end
         redis.call('HSET', KEYS[1], 'entries', cjson.encode(kept), 'lastVisit', now)
     end
-    redis.call('EXPIRE', KEYS[1], ARGV[6])
+    if string.sub(previous[2] or '', 1, 10) ~= string.sub(now, 1, 10) then  -- the day's first visit
+        redis.call('EXPIRE', KEYS[1], ARGV[6])
+    end
     return views
     """
 

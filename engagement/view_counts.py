@@ -44,7 +44,7 @@ local function count_view(K, A)
     end
     if stats > 0 then
         local day_views = redis.call('HINCRBY', K[5], 'views', 1)
-        redis.call('HINCRBY', K[5], 'uniques', new_visitor)
+        if new_visitor == 1 then redis.call('HINCRBY', K[5], 'uniques', 1) end
         redis.call('ZINCRBY', K[6], 1, A[1])
         if day_views == 1 then
             redis.call('EXPIRE', K[5], A[12])

@@ -3,6 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
+import time_machine
 
 from changelog_site.kv.records import ValidationError
 from engagement.models import EntryUpvotes, PageViews, Subscriber, Visitor
@@ -80,6 +81,21 @@ def test_it_keeps_a_bounded_visitor_record(redis_db):
     assert record["firstVisit"] <= record["lastVisit"]
     assert redis_db.type("analytics:visitor:vis_1") == "hash"
     assert redis_db.ttl("analytics:visitor:vis_1") > 0
+
+
+def test_it_renews_a_visitors_expiry_on_the_first_visit_of_each_day(redis_db):
+    key = "analytics:visitor:vis_3"
+    with time_machine.travel("2026-03-09 10:00:00Z", tick=False):
+        Visitor("vis_3").touch("ent_1")
+        redis_db.expire(key, 100)
+        Visitor("vis_3").touch("ent_2")
+        assert redis_db.ttl(key) <= 100
+
+    with time_machine.travel("2026-03-10 08:00:00Z", tick=False):
+        Visitor("vis_3").touch("ent_1")
+
+    assert redis_db.ttl(key) > 100
+    assert Visitor("vis_3").get()["entries"] == ["ent_1", "ent_2"]
 
 
 def test_it_reads_the_documents_plain_json_visitor(redis_db):
