@@ -15,7 +15,7 @@ keys), cached and rendered after a change, and the widget script's gzipped size.
 are counted from the server's ``INFO commandstats`` (exact on the throw-away server); round trips
 by counting what the redis-py connections send for one request in this process.
 
-Usage: python bench/run.py [--seconds 3] [--rounds 3] [--connections 32] [--workers 2] [--threads 4]
+Usage: python bench/run.py [--seconds 3] [--rounds 5] [--connections 32] [--workers 2] [--threads 4]
 """
 
 import argparse
@@ -168,7 +168,7 @@ def round_trips(request):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3, help="per row and round (3)")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="server worker processes (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")

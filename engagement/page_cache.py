@@ -150,13 +150,19 @@ def _template(etag, token, text=None):
     """The split body of ``etag``: kept, or made from ``text`` (None when neither)."""
     template = _templates.get(etag)
     if template is not None:
-        _templates.move_to_end(etag)
+        try:
+            _templates.move_to_end(etag)
+        except KeyError:  # another thread evicted it meanwhile: still good for this request
+            pass
         return template
     if text is None:
         return None
     template = _templates[etag] = Template(token, text)
     if len(_templates) > TEMPLATES_MAX:
-        _templates.popitem(last=False)
+        try:
+            _templates.popitem(last=False)
+        except KeyError:  # another thread emptied it meanwhile
+            pass
     return template
 
 
@@ -301,7 +307,7 @@ def front_responder(*, repo_id, variant):
 
     def respond(environ, nonce):
         hint = _hints.get(scope)
-        template = _templates.get(hint.etag) if hint is not None else None
+        template = _template(hint.etag, None) if hint is not None else None
         if template is None:
             return None
         view = View.for_reader(front.EnvironRequest(environ), repo_id) if hint.entry else None

@@ -55,7 +55,7 @@ local function count_view(K, A)
 end
 """
 # KEYS: page views, day's visitors, view days, visitor[, repository day, repository top][, rate-limit
-# window]. Returns {views, uniques}, or nil past the limit.
+# window]. Returns {views, uniques, 1 for a new visitor of the day else 0}, or nil past the limit.
 COUNT_VIEW = _COUNT_VIEW_FUNCTIONS + "return count_view(KEYS, ARGV)\n"
 COUNT_VIEW_SHA = hashlib.sha1(COUNT_VIEW.encode()).hexdigest()
 # KEYS[1..3]: a page's version, users and stored body (``page_cache``). Returns the version when the
