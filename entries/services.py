@@ -90,12 +90,15 @@ def entries_sync_from_pr(*, repo_name, pr, rules_by_user, may_create, delivery_i
     watched = list(entry_keys.values()) + ([marker] if marker else [])
 
     def apply(pipe):
-        if marker and pipe.exists(marker):
+        # the delivery's marker and every user's entry in one read (under the WATCH)
+        read = pipe.mget(([marker] if marker else []) + [entry_keys[user_id] for user_id in user_ids])
+        if marker and read.pop(0) is not None:
             return {"duplicate": True, "results": {}}
+        raws = dict(zip(user_ids, read))
         plans, results, fixes_before = [], {}, {}
         for user_id in user_ids:
             fields = fields_by_user[user_id]
-            raw = pipe.get(entry_keys[user_id])
+            raw = raws[user_id]
             existing = Entry.loads(raw) if raw else None
             allowed = may_create is True or (not isinstance(may_create, bool) and user_id in may_create)
             if existing is None:

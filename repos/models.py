@@ -139,6 +139,20 @@ class Repo(JsonRecord):
     def name_for_github_id(github_repo_id):
         return kv.get_client().get(keys.idx_github_repo(github_repo_id))
 
+    @staticmethod
+    def connected_by_github_id(github_repo_id, guessed_name):
+        """``(name, user_ids)`` of the repository GitHub knows as ``github_repo_id``: the name it
+        is stored under (``guessed_name`` when no index entry names another) and who connected
+        it. One round trip when the guess is right (the usual case: a delivery's own
+        ``full_name``), two when the repository was renamed on GitHub."""
+        pipe = kv.get_client().pipeline(transaction=False)
+        pipe.get(keys.idx_github_repo(github_repo_id))
+        pipe.smembers(keys.idx_repo_users(guessed_name))
+        indexed, guessed_users = pipe.execute()
+        if indexed is None or indexed == guessed_name:
+            return guessed_name, sorted(guessed_users)
+        return indexed, Repo.user_ids_for(indexed)
+
     @classmethod
     def reindex(cls, name, key, fields, pipe, run):
         if name == "repo_user":

@@ -61,8 +61,7 @@ def repository_of(payload):
 def connected(repository):
     """``(name, user_ids)``: the name we store the repository under (GitHub's id is the identity,
     the payload's name a fallback) and who connected it; ``(None, [])`` when no one did."""
-    for name in (Repo.name_for_github_id(repository["id"]), repository["full_name"]):
-        user_ids = Repo.user_ids_for(name) if name else []
-        if user_ids:
-            return name, user_ids
-    return None, []
+    name, user_ids = Repo.connected_by_github_id(repository["id"], repository["full_name"])
+    if not user_ids and name != repository["full_name"]:
+        name, user_ids = repository["full_name"], Repo.user_ids_for(repository["full_name"])
+    return (name, user_ids) if user_ids else (None, [])

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+import redis
 from cryptography.fernet import Fernet
 
 from changelog_site import crypto
@@ -48,6 +49,28 @@ def test_it_maps_githubs_numeric_id_to_the_name(redis_db):
     make_repo(make_user(), name="acme/api", githubRepoId=42)
 
     assert Repo.name_for_github_id(42) == "acme/api"
+
+
+def test_it_finds_who_connected_a_repository_by_githubs_id_in_one_round_trip(redis_db, monkeypatch):
+    user = make_user()
+    make_repo(user, name="acme/api", githubRepoId=42)
+    writes, send = [], redis.connection.AbstractConnection.send_packed_command
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command",
+                        lambda connection, command, check_health=True: writes.append(command) or
+                        send(connection, command, check_health))
+
+    found = Repo.connected_by_github_id(42, "acme/api")
+
+    assert found == ("acme/api", [user.id])
+    assert len(writes) == 1
+
+
+def test_it_finds_a_repository_renamed_on_github_under_the_name_it_is_stored_under(redis_db):
+    user = make_user()
+    make_repo(user, name="acme/api", githubRepoId=42)
+
+    assert Repo.connected_by_github_id(42, "acme/api-renamed") == ("acme/api", [user.id])
+    assert Repo.connected_by_github_id(43, "acme/unknown") == ("acme/unknown", [])
 
 
 @pytest.mark.parametrize("field, value", [("name", "not-a-repo"), ("githubRepoId", "42"), ("isPrivate", "no"),
