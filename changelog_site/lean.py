@@ -12,7 +12,8 @@ The lean chain also teaches the front door (``changelog_site.front``) each GET a
 offered a responder for (``front.learn``), so the next GET of that route skips Django entirely.
 
 Lean: ``GET``/``HEAD`` of the public changelog (``/changelog/…``: pages, entries, feeds, sitemap,
-``upvoted``, the subscribe page) and its upvote ``POST`` (CSRF-exempt, cookieless), the widget's
+``upvoted``, the subscribe page) and of the public roadmap (``/roadmap/…``), and their upvote
+``POST`` (CSRF-exempt, cookieless; a roadmap upvote may carry the voter's email for alerts), the widget's
 script, data and beacon, ``/healthz``, ``/favicon.ico`` and the GitHub and DodoPayments webhooks
 (CSRF-exempt, signed). A view there must not use ``request.user``, ``request.session`` or
 messages; templates rendered there see an anonymous user through the ``auth`` context processor.
@@ -30,14 +31,15 @@ from changelog_site import front
 ANY_METHOD = re.compile(r"^/(?:healthz$|favicon\.ico$|widget\.js$|widget/v/|api/widget/|api/github/sync/?$"
                         r"|api/billing/webhook$)")
 READS = ("GET", "HEAD")
-UPVOTE = re.compile(r"^/changelog/[^/]+/[^/]+/\d+/upvote/$")
+PUBLIC_PAGES = ("/changelog/", "/roadmap/")
+UPVOTE = re.compile(r"^/(?:changelog|roadmap)/[^/]+/[^/]+/\d+/upvote/$")
 
 
 def is_lean(request):
     path = request.path_info
     if ANY_METHOD.match(path):
         return True
-    if path.startswith("/changelog/"):
+    if path.startswith(PUBLIC_PAGES):
         return request.method in READS or (request.method == "POST" and UPVOTE.match(path) is not None)
     return False
 

@@ -68,6 +68,20 @@ def test_it_answers_a_conditional_get_with_304_until_a_vote_changes_the_page(cli
     assert unchanged.status_code == 304 and changed.status_code == 200
 
 
+def test_it_sets_no_cookie_even_for_a_signed_in_reader(signed_in):
+    client, user = signed_in
+    make_repo(user, name=REPO)
+    item = make_roadmap_item(user, repo_id=REPO, issue_id=1, title="Audit log")
+    client.defaults["HTTP_USER_AGENT"] = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+    responses = [client.get(f"/roadmap/{REPO}/"),
+                 client.post(f"/roadmap/{REPO}/{item.issueId}/upvote/", HTTP_ACCEPT="application/json")]
+
+    assert [response.status_code for response in responses] == [200, 200]
+    assert [response.cookies for response in responses] == [{}, {}]
+    assert not any("Cookie" in response.get("Vary", "") for response in responses)
+
+
 def test_it_is_not_found_for_a_repository_nobody_connected(client):
     assert client.get("/roadmap/nobody/here/").status_code == 404
 
