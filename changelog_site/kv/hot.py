@@ -55,8 +55,8 @@ def pipeline(*commands, scripts=None):
 
 
 def _pack(connection, commands):
-    """The commands in RESP, as chunks to send: hiredis's packer directly (redis-py's wrapper around it inspects every
-    argument again), else redis-py's."""
+    """The commands in RESP, as chunks to send: hiredis's packer directly (redis-py's wrapper
+    around it inspects every argument again), else redis-py's."""
     if hiredis is None:
         return connection.pack_commands(commands)
     return [b"".join(hiredis.pack_command(command) for command in commands)]
@@ -66,8 +66,10 @@ def _fresh(connection):
     """``connection``, reconnected first when the server closed it while idle (its idle timeout, a
     restart: the socket reads as closed), as the shared pool does before lending one; nothing has
     been sent yet, so nothing can run twice."""
+    if getattr(connection, "_sock", None) is None:  # not connected yet: sending connects it, once
+        return connection
     try:
-        if connection.can_read():  # (connects a new connection first)
+        if connection.can_read():
             raise redis.ConnectionError("connection closed or dirty")
     except (redis.ConnectionError, redis.TimeoutError, OSError):
         connection.disconnect()

@@ -14,6 +14,7 @@ from entries.publishing import entry_publish
 from repos.models import Repo
 from tests.engagement.public_helpers import BASE, BROWSER, REPO, connected, published
 from tests.factories import make_entry
+from tests.webhook_helpers import redis_down
 from tests.wsgi_client import WSGIClient
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_front_routes")]
@@ -222,3 +223,13 @@ def test_it_logs_a_responder_that_breaks_and_lets_django_answer(changelog, reade
 
     assert answer.by_django and answer.status == 200
     assert "front door: the responder of /changelog/octo-org/octo-repo/ failed" in caplog.text
+
+
+def test_it_lets_django_answer_503_when_redis_is_unreachable(changelog, reader):
+    reader.get(BASE)
+
+    with redis_down():
+        answer = reader.get(BASE)
+
+    assert answer.by_django and answer.status == 503
+    assert answer["retry-after"]
