@@ -26,7 +26,7 @@ from django.urls import reverse
 from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import parse_iso
-from changelog_site.kv.registry import MERGE, Family, registry
+from changelog_site.kv.registry import MERGE, OnePerParent, registry
 
 FIXES_MAX = 30
 CO_AUTHORS_MAX = 20
@@ -47,18 +47,12 @@ def _dumps(value):
 
 
 @registry.register
-class EntryGitHubLoop(Family):
+class EntryGitHubLoop(OnePerParent):
     """``meta:entry-fixes:``, ``meta:entry-credits:`` and ``meta:entry-shipped:`` of one entry."""
 
     parent = "entry"
     export_section = MERGE
-
-    def __init__(self, entry_id):
-        self.entry_id = entry_id
-
-    @classmethod
-    def children_of(cls, entry):
-        return [cls(entry.id)]
+    id_name = "entry_id"
 
     def own_keys(self):
         return [keys.meta_entry_fixes(self.entry_id), keys.meta_entry_credits(self.entry_id),

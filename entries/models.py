@@ -13,7 +13,7 @@ from changelog_site.kv import client as kv
 from changelog_site.kv import keys
 from changelog_site.kv.records import (Id, Integer, JsonRecord, Strings, Timestamp, ValidationError, pointer_is_stale,
                                       text)
-from changelog_site.kv.registry import Family, registry, watch_more
+from changelog_site.kv.registry import OnePerParent, registry, watch_more
 from repos.models import moved_github_url
 
 CATEGORIES = ("New", "Fixed", "Improved", "Other")
@@ -366,19 +366,13 @@ class SocialPost(JsonRecord):
 
 
 @registry.register
-class EntryGitHubState(Family):
+class EntryGitHubState(OnePerParent):
     """``meta:entry-edited:{entryId}`` (the fields the user edited, which GitHub events leave
     alone) and ``meta:entry-github:{entryId}`` (what GitHub told us about the PR): ours, not
     rebuildable, deleted with the entry (docs/webhooks.md)."""
 
     parent = "entry"
-
-    def __init__(self, entry_id):
-        self.entry_id = entry_id
-
-    @classmethod
-    def children_of(cls, entry):
-        return [cls(entry.id)]
+    id_name = "entry_id"
 
     def own_keys(self):
         return [keys.meta_entry_edited(self.entry_id), keys.meta_entry_github(self.entry_id)]

@@ -9,7 +9,7 @@ from changelog_site.kv import keys
 from changelog_site.kv.convert import json_list_to_set
 from changelog_site.kv.records import (Id, Integer, JsonRecord, Strings, Timestamp, VoteCounter, pointer_is_stale, text,
                                       utc_now)
-from changelog_site.kv.registry import Family, registry, watch_more
+from changelog_site.kv.registry import Family, OnePerParent, registry, watch_more
 from repos.models import moved_github_url, related_repo_ids
 
 STATUSES = ("planned", "in-progress", "completed")
@@ -277,19 +277,13 @@ class RoadmapUpvotes(VoteCounter):
 
 
 @registry.register
-class RoadmapItemState(Family):
+class RoadmapItemState(OnePerParent):
     """What the roadmap keeps about an item beside the document's fields, its watchers and who was
     told it shipped (``meta:roadmap-item``, ``meta:roadmap-watchers``, ``lock:roadmap-notified``,
     all by the item's id): deleted with the item, never moved by a rename."""
 
     parent = "roadmap"
-
-    def __init__(self, roadmap_id):
-        self.roadmap_id = roadmap_id
-
-    @classmethod
-    def children_of(cls, item):
-        return [cls(item.id)]
+    id_name = "roadmap_id"
 
     def own_keys(self):
         return [keys.meta_roadmap_item(self.roadmap_id), keys.meta_roadmap_watchers(self.roadmap_id),

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from changelog_site.kv import client as kv
+from tests.monitor import CommandRecorder
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -39,43 +40,6 @@ def fixture_payload():
     return load_fixture
 
 
-class CommandRecorder:
-    """Records every command the Redis server receives on the test DB, through MONITOR
-    (commands on other DBs, e.g. a concurrent test run, are left out)."""
-
-    def __init__(self, client):
-        self.client = client
-        self.db = client.connection_pool.connection_kwargs.get("db", 0)
-        self.commands = []
-
-    def __enter__(self):
-        import threading
-        import uuid
-
-        self.sentinel = f"recorder-stop-{uuid.uuid4().hex}"
-        self.monitor = self.client.monitor()
-        self.monitor.__enter__()
-        self.thread = threading.Thread(target=self._listen, daemon=True)
-        self.thread.start()
-        return self
-
-    def _listen(self):
-        while True:
-            command = self.monitor.next_command()
-            if self.sentinel in command["command"]:
-                return
-            if command.get("db") == self.db:
-                self.commands.append(command["command"])
-
-    def __exit__(self, *exc):
-        self.client.echo(self.sentinel)
-        self.thread.join(timeout=10)
-        self.monitor.__exit__(*exc)
-
-    def names(self):
-        return {command.split(" ", 1)[0].upper() for command in self.commands}
-
-
 @pytest.fixture
 def record_commands(redis_db):
     return lambda: CommandRecorder(redis_db)
@@ -105,3 +69,20 @@ def no_front_routes():
     front.forget()
     yield
     front.forget()
+
+
+@pytest.fixture
+def redis_writes(monkeypatch):
+    """Each write redis-py makes to a Redis socket from now on (a command, a pipeline or a batch
+    is one: a round trip); ``.clear()`` it before the step to count."""
+    import redis
+
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(connection, command, check_health=True):
+        sent.append(command)
+        return original(connection, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+    return sent

@@ -48,7 +48,7 @@ def pipeline(*commands, scripts=None):
     replies = _send(commands)
     missing = {command[1] for command, reply in zip(commands, replies)
                if isinstance(reply, redis.exceptions.NoScriptError)}
-    if missing and scripts and missing <= scripts.keys():
+    if missing and scripts and missing <= set(scripts):
         _send([("SCRIPT", "LOAD", scripts[sha]) for sha in missing])
         replies = _send(commands)
     return replies

@@ -226,14 +226,22 @@ def export_tree(root, shared=()):
     return sections
 
 
-class PerUser(Family):
+class OnePerParent(Family):
+    """A family member its parent record has exactly one of, its keys built from the parent's id
+    alone, kept as the attribute ``id_name`` (``user_id``, ``entry_id``...)."""
+
+    id_name = None
+
+    def __init__(self, parent_id):
+        setattr(self, self.id_name, parent_id)
+
+    @classmethod
+    def children_of(cls, parent):
+        return [cls(parent.id)]
+
+
+class PerUser(OnePerParent):
     """A family member a user has exactly one of (its keys built from the user id alone)."""
 
     parent = "user"
-
-    def __init__(self, user_id):
-        self.user_id = user_id
-
-    @classmethod
-    def children_of(cls, user):
-        return [cls(user.id)]
+    id_name = "user_id"

@@ -2,8 +2,6 @@
 never handed a key name any other way."""
 
 import re
-import threading
-import uuid
 from datetime import date
 
 import pytest
@@ -13,6 +11,7 @@ from engagement.models import EntryUpvotes, PageViews, Visitor
 from entries.publishing import entry_publish, entry_unpublish, entry_update
 from tests.engagement.public_helpers import BASE, BROWSER, browser
 from tests.factories import make_entry, make_repo, make_user
+from tests.monitor import Monitor
 from tests.wsgi_client import WSGIClient
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +56,7 @@ def test_every_script_declares_every_key_it_changes(script_runs):
         assert changed and changed <= set(declared)
 
 
-class ScriptMonitor:
+class ScriptMonitor(Monitor):
     """What the server runs on the test DB, through MONITOR, which also shows the commands a Lua
     script calls: ``scripts`` lists each EVALSHA's declared KEYS with the keys its calls named."""
 
@@ -66,17 +65,8 @@ class ScriptMonitor:
     MULTI_KEY = {"DEL", "UNLINK", "EXISTS", "MGET"}
 
     def __init__(self, client):
-        self.client = client
-        self.db = str(client.connection_pool.connection_kwargs.get("db", 0))
-        self.sentinel = f"monitor-stop-{uuid.uuid4().hex}"
+        super().__init__(client)
         self.scripts = []
-
-    def __enter__(self):
-        self.monitor = self.client.monitor()
-        self.monitor.__enter__()
-        self.thread = threading.Thread(target=self._listen, daemon=True)
-        self.thread.start()
-        return self
 
     def _listen(self):
         while True:
@@ -85,7 +75,7 @@ class ScriptMonitor:
             if self.sentinel in line:
                 return
             match = self.LINE.match(line)
-            if not match or match.group(1) != self.db:
+            if not match or match.group(1) != str(self.db):
                 continue
             args = self.ARG.findall(match.group(3))
             name = args[0].upper()
@@ -93,11 +83,6 @@ class ScriptMonitor:
                 self.scripts.append((args[3:3 + int(args[2])], []))
             elif match.group(2) == "lua":
                 self.scripts[-1][1].extend(args[1:] if name in self.MULTI_KEY else args[1:2])
-
-    def __exit__(self, *exc):
-        self.client.echo(self.sentinel)
-        self.thread.join(timeout=10)
-        self.monitor.__exit__(*exc)
 
     def runs(self):
         """The scripts that ran: an EVALSHA the server answered NOSCRIPT (not loaded yet; redis-py

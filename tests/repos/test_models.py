@@ -1,7 +1,6 @@
 import json
 
 import pytest
-import redis
 from cryptography.fernet import Fernet
 
 from changelog_site import crypto
@@ -51,18 +50,15 @@ def test_it_maps_githubs_numeric_id_to_the_name(redis_db):
     assert Repo.name_for_github_id(42) == "acme/api"
 
 
-def test_it_finds_who_connected_a_repository_by_githubs_id_in_one_round_trip(redis_db, monkeypatch):
+def test_it_finds_who_connected_a_repository_by_githubs_id_in_one_round_trip(redis_db, redis_writes):
     user = make_user()
     make_repo(user, name="acme/api", githubRepoId=42)
-    writes, send = [], redis.connection.AbstractConnection.send_packed_command
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command",
-                        lambda connection, command, check_health=True: writes.append(command) or
-                        send(connection, command, check_health))
+    redis_writes.clear()
 
     found = Repo.connected_by_github_id(42, "acme/api")
 
     assert found == ("acme/api", [user.id])
-    assert len(writes) == 1
+    assert len(redis_writes) == 1
 
 
 def test_it_finds_a_repository_renamed_on_github_under_the_name_it_is_stored_under(redis_db):
